@@ -1,0 +1,26 @@
+"""moto-approvals: AWS CodePipeline executions and manual approvals for moto.
+
+Importing this package installs the emulator into moto, so plain ``@mock_aws`` tests get
+GetPipelineState, PutApprovalResult and the execution operations too.
+"""
+
+from __future__ import annotations
+
+from moto_approvals.domain import ActionBehaviour, PendingApproval
+from moto_approvals.mock import Approvals, ApprovalsMock, approvals, mock_approvals
+from moto_approvals.wiring import install
+
+__version__ = "0.1.0"
+
+__all__ = (
+    "ActionBehaviour",
+    "Approvals",
+    "ApprovalsMock",
+    "PendingApproval",
+    "__version__",
+    "approvals",
+    "install",
+    "mock_approvals",
+)
+
+install()

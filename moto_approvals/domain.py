@@ -1,0 +1,296 @@
+"""The CodePipeline domain: definitions, executions, stage runs and action runs.
+
+Plain data: no moto, no HTTP, no clock. Every status enum carries AWS's strings as values,
+so the wire layer can emit ``status.value`` unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+#: A pipeline or action declaration as CreatePipeline receives it (camelCase keys).
+Declaration = dict[str, Any]
+
+#: AWS's default lifetime of a pending manual approval (Quotas page: 7 days).
+DEFAULT_APPROVAL_TIMEOUT = datetime.timedelta(days=7)
+
+
+class ExecutionStatus(str, Enum):
+    CANCELLED = "Cancelled"
+    IN_PROGRESS = "InProgress"
+    STOPPED = "Stopped"
+    STOPPING = "Stopping"
+    SUCCEEDED = "Succeeded"
+    SUPERSEDED = "Superseded"
+    FAILED = "Failed"
+
+    @property
+    def is_active(self) -> bool:
+        return self in (ExecutionStatus.IN_PROGRESS, ExecutionStatus.STOPPING)
+
+
+class StageStatus(str, Enum):
+    CANCELLED = "Cancelled"
+    IN_PROGRESS = "InProgress"
+    FAILED = "Failed"
+    STOPPED = "Stopped"
+    STOPPING = "Stopping"
+    SUCCEEDED = "Succeeded"
+
+
+class ActionStatus(str, Enum):
+    IN_PROGRESS = "InProgress"
+    ABANDONED = "Abandoned"
+    SUCCEEDED = "Succeeded"
+    FAILED = "Failed"
+
+
+class ApprovalStatus(str, Enum):
+    APPROVED = "Approved"
+    REJECTED = "Rejected"
+
+
+class ExecutionMode(str, Enum):
+    QUEUED = "QUEUED"
+    SUPERSEDED = "SUPERSEDED"
+    PARALLEL = "PARALLEL"
+
+
+class RetryMode(str, Enum):
+    FAILED_ACTIONS = "FAILED_ACTIONS"
+    ALL_ACTIONS = "ALL_ACTIONS"
+
+
+class TransitionType(str, Enum):
+    INBOUND = "Inbound"
+    OUTBOUND = "Outbound"
+
+
+class ActionBehaviour(str, Enum):
+    """What a non-approval action does when it starts (test-side control)."""
+
+    SUCCEED = "succeed"
+    FAIL = "fail"
+    HOLD = "hold"  # stays InProgress until the test completes it
+
+
+MANUAL_APPROVAL_TYPE = {"category": "Approval", "owner": "AWS", "provider": "Manual", "version": "1"}
+
+
+@dataclass(frozen=True)
+class ActionDefinition:
+    stage_name: str
+    name: str
+    run_order: int
+    action_type_id: dict[str, str]
+    configuration: dict[str, str]
+    timeout_in_minutes: int | None
+    region: str | None
+    namespace: str | None
+    role_arn: str | None
+
+    @property
+    def is_manual_approval(self) -> bool:
+        return self.action_type_id == MANUAL_APPROVAL_TYPE
+
+    @property
+    def approval_timeout(self) -> datetime.timedelta:
+        if self.timeout_in_minutes is None:
+            return DEFAULT_APPROVAL_TIMEOUT
+        return datetime.timedelta(minutes=self.timeout_in_minutes)
+
+    @classmethod
+    def from_declaration(cls, stage_name: str, action: Declaration) -> ActionDefinition:
+        type_id = action["actionTypeId"]
+        return cls(
+            stage_name=stage_name,
+            name=action["name"],
+            run_order=int(action.get("runOrder") or 1),
+            action_type_id={k: str(type_id[k]) for k in ("category", "owner", "provider", "version")},
+            configuration=dict(action.get("configuration") or {}),
+            timeout_in_minutes=action.get("timeoutInMinutes"),
+            region=action.get("region"),
+            namespace=action.get("namespace"),
+            role_arn=action.get("roleArn"),
+        )
+
+
+@dataclass(frozen=True)
+class StageDefinition:
+    name: str
+    actions: tuple[ActionDefinition, ...]
+
+    def action(self, name: str) -> ActionDefinition | None:
+        return next((a for a in self.actions if a.name == name), None)
+
+    @property
+    def run_orders(self) -> list[int]:
+        return sorted({a.run_order for a in self.actions})
+
+
+@dataclass(frozen=True)
+class PipelineDefinition:
+    name: str
+    version: int
+    stages: tuple[StageDefinition, ...]
+    execution_mode: ExecutionMode
+    variables: tuple[tuple[str, str | None], ...]  # (name, defaultValue) as declared
+
+    def stage(self, name: str) -> StageDefinition | None:
+        return next((s for s in self.stages if s.name == name), None)
+
+    def stage_index(self, name: str) -> int:
+        return next(i for i, s in enumerate(self.stages) if s.name == name)
+
+    @classmethod
+    def from_declaration(cls, pipeline: Declaration) -> PipelineDefinition:
+        # V1 pipelines have no execution mode and behave as SUPERSEDED.
+        mode = pipeline.get("executionMode") if pipeline.get("pipelineType") == "V2" else None
+        return cls(
+            name=pipeline["name"],
+            version=int(pipeline.get("version") or 1),
+            stages=tuple(
+                StageDefinition(
+                    name=stage["name"],
+                    actions=tuple(
+                        ActionDefinition.from_declaration(stage["name"], action)
+                        for action in stage["actions"]
+                    ),
+                )
+                for stage in pipeline["stages"]
+            ),
+            execution_mode=ExecutionMode(mode or ExecutionMode.SUPERSEDED.value),
+            variables=tuple(
+                (v["name"], v.get("defaultValue")) for v in pipeline.get("variables") or []
+            ),
+        )
+
+
+@dataclass
+class ActionRun:
+    """One run of one action inside one stage run of one execution."""
+
+    action_execution_id: str
+    pipeline_execution_id: str
+    pipeline_version: int
+    action: ActionDefinition
+    status: ActionStatus
+    start_time: datetime.datetime
+    last_status_change: datetime.datetime
+    #: The approval token; kept after the answer as the external execution id.
+    token: str | None = None
+    expires_at: datetime.datetime | None = None
+    answer: ApprovalStatus | None = None
+    summary: str | None = None
+    updated_by: str | None = None
+
+    @property
+    def stage_name(self) -> str:
+        return self.action.stage_name
+
+    @property
+    def action_name(self) -> str:
+        return self.action.name
+
+    @property
+    def is_pending_approval(self) -> bool:
+        return self.token is not None and self.status is ActionStatus.IN_PROGRESS
+
+    def finish(
+        self, status: ActionStatus, now: datetime.datetime, summary: str | None = None
+    ) -> None:
+        self.status = status
+        self.last_status_change = now
+        if summary is not None:
+            self.summary = summary
+
+
+@dataclass
+class StageRun:
+    """The visit of one execution to one stage; a retry reuses it."""
+
+    stage_name: str
+    pipeline_execution_id: str
+    status: StageStatus
+    #: The latest run of each action of the stage that has started in this visit.
+    actions: dict[str, ActionRun] = field(default_factory=dict)
+    manual_retry_attempts: int = 0
+
+
+class Position(str, Enum):
+    WAITING = "waiting"  # at the inbound transition of ``stage_index``
+    INSIDE = "inside"  # running ``stage_index``
+    DONE = "done"
+
+
+@dataclass
+class PipelineExecution:
+    pipeline_execution_id: str
+    pipeline_name: str
+    definition: PipelineDefinition
+    status: ExecutionStatus
+    trigger_type: str
+    trigger_detail: str
+    variables: list[dict[str, str]]
+    start_time: datetime.datetime
+    last_update_time: datetime.datetime
+    #: Start order within the pipeline; clocks tie under freezegun, this never does.
+    sequence: int = 0
+    position: Position = Position.WAITING
+    stage_index: int = 0
+    stage_runs: dict[str, StageRun] = field(default_factory=dict)
+    status_summary: str | None = None
+    stop_reason: str | None = None
+    #: Arrival order at the current inbound transition (QUEUED is FIFO on it).
+    arrived_at: int = 0
+
+    @property
+    def pipeline_version(self) -> int:
+        return self.definition.version
+
+    @property
+    def execution_mode(self) -> ExecutionMode:
+        return self.definition.execution_mode
+
+    @property
+    def current_stage(self) -> StageDefinition | None:
+        if self.position is Position.DONE:
+            return None
+        return self.definition.stages[self.stage_index]
+
+    def is_inside(self, stage_name: str) -> bool:
+        stage = self.current_stage
+        return self.position is Position.INSIDE and stage is not None and stage.name == stage_name
+
+    def is_waiting_at(self, stage_name: str) -> bool:
+        stage = self.current_stage
+        return self.position is Position.WAITING and stage is not None and stage.name == stage_name
+
+    def finish(self, status: ExecutionStatus, now: datetime.datetime) -> None:
+        self.status = status
+        self.position = Position.DONE
+        self.last_update_time = now
+
+
+@dataclass
+class TransitionState:
+    enabled: bool = True
+    last_changed_by: str | None = None
+    last_changed_at: datetime.datetime | None = None
+    disabled_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class PendingApproval:
+    """A manual approval waiting for an answer, as a test sees it."""
+
+    pipeline_name: str
+    stage_name: str
+    action_name: str
+    pipeline_execution_id: str
+    action_execution_id: str
+    token: str
+    expires_at: datetime.datetime

@@ -1,0 +1,448 @@
+"""Every state transition of one pipeline's executions.
+
+The engine is deterministic: it has no clock, thread or timer. Each entry point takes
+``now``; expiries are computed when state is read or written (:meth:`PipelineRuntime.advance`),
+in the order they fell due, so a test that moves the clock a month sees every approval that
+timed out on the way, and every execution that entered a stage because of it.
+
+Stage locking follows the CodePipeline User Guide (concepts-how-it-works): in SUPERSEDED and
+QUEUED modes a stage holds one execution at a time; executions wait at the stage's inbound
+transition and are superseded only there, never inside a stage.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from collections.abc import Callable, Iterator
+
+from moto_approvals.domain import (
+    ActionBehaviour,
+    ActionDefinition,
+    ActionRun,
+    ActionStatus,
+    ApprovalStatus,
+    ExecutionMode,
+    ExecutionStatus,
+    PendingApproval,
+    PipelineDefinition,
+    PipelineExecution,
+    Position,
+    RetryMode,
+    StageDefinition,
+    StageRun,
+    StageStatus,
+    TransitionState,
+    TransitionType,
+)
+from moto_approvals.exceptions import (
+    ApprovalAlreadyCompletedException,
+    DuplicatedStopRequestException,
+    InvalidApprovalTokenException,
+    NotLatestPipelineExecutionException,
+    PipelineExecutionNotFoundException,
+    PipelineExecutionNotStoppableException,
+    StageNotRetryableException,
+    ValidationException,
+)
+
+IdFactory = Callable[[], str]
+
+#: Summary of an approval that timed out: AWS documents only the Failed status, so this
+#: text is the emulator's own (README, "Choices where AWS is silent").
+EXPIRED_SUMMARY = "Approval timed out"
+FAILED_ACTION_SUMMARY = "Action failed (set by the test)"
+
+_UNSUCCESSFUL = (ActionStatus.FAILED, ActionStatus.ABANDONED)
+
+
+class PipelineRuntime:
+    """The executions, stage locks and transitions of one pipeline."""
+
+    def __init__(self, definition: PipelineDefinition, new_id: IdFactory) -> None:
+        self.definition = definition
+        self._new_id = new_id
+        self.executions: dict[str, PipelineExecution] = {}
+        self.transitions: dict[str, TransitionState] = {
+            stage.name: TransitionState() for stage in definition.stages
+        }
+        #: Every action run, oldest first (ListActionExecutions reads it newest first).
+        self.action_runs: list[ActionRun] = []
+        #: The latest execution that entered each stage.
+        self.stage_entries: dict[str, str] = {}
+        self.behaviours: dict[tuple[str, str], ActionBehaviour] = {}
+        self._latest_runs: dict[tuple[str, str], ActionRun] = {}
+        self._approvals: dict[str, ActionRun] = {}
+        self._client_tokens: dict[str, str] = {}
+        self._sequence = itertools.count(1)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def execution(self, pipeline_execution_id: str) -> PipelineExecution:
+        try:
+            return self.executions[pipeline_execution_id]
+        except KeyError:
+            raise PipelineExecutionNotFoundException(
+                f"Pipeline execution ID {pipeline_execution_id} does not belong to the "
+                f"pipeline {self.definition.name}."
+            ) from None
+
+    def executions_newest_first(self) -> list[PipelineExecution]:
+        return sorted(self.executions.values(), key=lambda e: e.sequence, reverse=True)
+
+    def latest_run(self, stage_name: str, action_name: str) -> ActionRun | None:
+        return self._latest_runs.get((stage_name, action_name))
+
+    def waiting_at(self, stage_name: str) -> list[PipelineExecution]:
+        """Executions at the stage's inbound transition, next to enter first."""
+        waiting = [e for e in self._active() if e.is_waiting_at(stage_name)]
+        if self.definition.execution_mode is ExecutionMode.SUPERSEDED:
+            return sorted(waiting, key=lambda e: e.sequence, reverse=True)
+        return sorted(waiting, key=lambda e: e.arrived_at)
+
+    def pending_approvals(self) -> list[PendingApproval]:
+        return [
+            PendingApproval(
+                pipeline_name=self.definition.name,
+                stage_name=run.stage_name,
+                action_name=run.action_name,
+                pipeline_execution_id=run.pipeline_execution_id,
+                action_execution_id=run.action_execution_id,
+                token=run.token,
+                expires_at=run.expires_at,
+            )
+            for run in self.action_runs
+            if run.is_pending_approval and run.token and run.expires_at
+        ]
+
+    # -- time ------------------------------------------------------------------------------
+
+    def advance(self, now: datetime.datetime) -> None:
+        """Fail every approval whose deadline has passed, earliest first, and move on."""
+        while True:
+            due = [r for r in self._approvals.values() if r.is_pending_approval]
+            due = [r for r in due if r.expires_at is not None and r.expires_at <= now]
+            if not due:
+                return
+            at = min(r.expires_at for r in due if r.expires_at is not None)
+            for run in due:
+                if run.expires_at == at:
+                    run.finish(ActionStatus.FAILED, at, EXPIRED_SUMMARY)
+            self._pump(at)
+
+    # -- executions ------------------------------------------------------------------------
+
+    def start_execution(
+        self,
+        now: datetime.datetime,
+        trigger_type: str,
+        trigger_detail: str,
+        variables: list[dict[str, str]] | None = None,
+        client_request_token: str | None = None,
+    ) -> PipelineExecution:
+        if client_request_token and client_request_token in self._client_tokens:
+            return self.executions[self._client_tokens[client_request_token]]
+        execution = PipelineExecution(
+            pipeline_execution_id=self._new_id(),
+            pipeline_name=self.definition.name,
+            definition=self.definition,
+            status=ExecutionStatus.IN_PROGRESS,
+            trigger_type=trigger_type,
+            trigger_detail=trigger_detail,
+            variables=self._resolve_variables(variables or []),
+            start_time=now,
+            last_update_time=now,
+            sequence=next(self._sequence),
+        )
+        self.executions[execution.pipeline_execution_id] = execution
+        if client_request_token:
+            self._client_tokens[client_request_token] = execution.pipeline_execution_id
+        self._arrive(execution, 0, now)
+        self._pump(now)
+        return execution
+
+    def _resolve_variables(self, given: list[dict[str, str]]) -> list[dict[str, str]]:
+        declared = dict(self.definition.variables)
+        values = {v["name"]: v["value"] for v in given}
+        unknown = [name for name in values if name not in declared]
+        if unknown:
+            raise ValidationException(
+                f"Variable(s) {', '.join(unknown)} are not declared in pipeline "
+                f"{self.definition.name}."
+            )
+        resolved = {name: values.get(name, default) for name, default in declared.items()}
+        missing = [name for name, value in resolved.items() if value is None]
+        if missing:
+            raise ValidationException(
+                f"Variable(s) {', '.join(missing)} have no default value and must be provided."
+            )
+        return [{"name": name, "value": str(value)} for name, value in resolved.items()]
+
+    def stop_execution(
+        self, pipeline_execution_id: str, abandon: bool, reason: str | None, now: datetime.datetime
+    ) -> PipelineExecution:
+        execution = self.execution(pipeline_execution_id)
+        if not execution.status.is_active:
+            raise PipelineExecutionNotStoppableException()
+        if execution.status is ExecutionStatus.STOPPING and not abandon:
+            raise DuplicatedStopRequestException()
+        execution.status = ExecutionStatus.STOPPING
+        execution.last_update_time = now
+        if reason is not None:
+            execution.stop_reason = reason
+        stage = execution.current_stage
+        if execution.position is Position.INSIDE and stage is not None:
+            run = execution.stage_runs[stage.name]
+            run.status = StageStatus.STOPPING
+            if abandon:
+                for action_run in run.actions.values():
+                    if action_run.status is ActionStatus.IN_PROGRESS:
+                        action_run.finish(ActionStatus.ABANDONED, now)
+        self._pump(now)
+        return execution
+
+    def retry_stage_execution(
+        self, pipeline_execution_id: str, stage_name: str, mode: RetryMode, now: datetime.datetime
+    ) -> PipelineExecution:
+        execution = self.execution(pipeline_execution_id)
+        run = execution.stage_runs.get(stage_name)
+        latest = self.stage_entries.get(stage_name)
+        if latest is not None and latest != pipeline_execution_id:
+            newer = self.executions[latest].stage_runs.get(stage_name)
+            if newer is not None and newer.status is StageStatus.FAILED:
+                raise NotLatestPipelineExecutionException()
+            raise StageNotRetryableException()
+        retryable = execution.status in (ExecutionStatus.FAILED, ExecutionStatus.STOPPED)
+        if (
+            run is None
+            or not retryable
+            or execution.definition is not self.definition
+            or run.status not in (StageStatus.FAILED, StageStatus.STOPPED)
+        ):
+            raise StageNotRetryableException()
+        stage = self.definition.stages[self.definition.stage_index(stage_name)]
+        if mode is RetryMode.FAILED_ACTIONS:
+            rerun = [name for name, r in run.actions.items() if r.status in _UNSUCCESSFUL]
+            if not rerun and len(run.actions) == len(stage.actions):
+                raise StageNotRetryableException()
+        else:
+            rerun = list(run.actions)
+        for name in rerun:
+            del run.actions[name]
+        run.status = StageStatus.IN_PROGRESS
+        run.manual_retry_attempts += 1
+        execution.status = ExecutionStatus.IN_PROGRESS
+        execution.position = Position.INSIDE
+        execution.stage_index = self.definition.stage_index(stage_name)
+        execution.last_update_time = now
+        self._pump(now)
+        return execution
+
+    def replace_definition(self, definition: PipelineDefinition, now: datetime.datetime) -> None:
+        """UpdatePipeline: executions in flight end Cancelled; new ones use the new version."""
+        for execution in self._active():
+            stage = execution.current_stage
+            if execution.position is Position.INSIDE and stage is not None:
+                run = execution.stage_runs[stage.name]
+                run.status = StageStatus.CANCELLED
+                for action_run in run.actions.values():
+                    if action_run.status is ActionStatus.IN_PROGRESS:
+                        action_run.finish(ActionStatus.ABANDONED, now)
+            execution.finish(ExecutionStatus.CANCELLED, now)
+        self.definition = definition
+        self.transitions = {
+            stage.name: self.transitions.get(stage.name) or TransitionState()
+            for stage in definition.stages
+        }
+
+    # -- approvals and actions -------------------------------------------------------------
+
+    def put_approval_result(
+        self,
+        action: ActionDefinition,
+        token: str,
+        status: ApprovalStatus,
+        summary: str,
+        answered_by: str,
+        now: datetime.datetime,
+    ) -> None:
+        if not action.is_manual_approval:
+            raise InvalidApprovalTokenException()
+        run = self._approvals.get(token)
+        if run is None or (run.stage_name, run.action_name) != (action.stage_name, action.name):
+            raise InvalidApprovalTokenException()
+        if run.answer is not None:
+            raise ApprovalAlreadyCompletedException()
+        if run.status is not ActionStatus.IN_PROGRESS:
+            raise InvalidApprovalTokenException()
+        run.answer = status
+        run.updated_by = answered_by
+        outcome = ActionStatus.SUCCEEDED if status is ApprovalStatus.APPROVED else ActionStatus.FAILED
+        run.finish(outcome, now, summary)
+        self.executions[run.pipeline_execution_id].last_update_time = now
+        self._pump(now)
+
+    def complete_action(
+        self,
+        stage_name: str,
+        action_name: str,
+        succeeded: bool,
+        summary: str | None,
+        now: datetime.datetime,
+        pipeline_execution_id: str | None = None,
+    ) -> int:
+        """Finish held (InProgress) runs of a non-approval action; returns how many."""
+        held = [
+            run
+            for run in self.action_runs
+            if (run.stage_name, run.action_name) == (stage_name, action_name)
+            and run.status is ActionStatus.IN_PROGRESS
+            and run.token is None
+            and pipeline_execution_id in (None, run.pipeline_execution_id)
+        ]
+        for run in held:
+            status = ActionStatus.SUCCEEDED if succeeded else ActionStatus.FAILED
+            run.finish(status, now, summary)
+        self._pump(now)
+        return len(held)
+
+    # -- transitions -----------------------------------------------------------------------
+
+    def set_transition(
+        self,
+        stage_name: str,
+        transition_type: TransitionType,
+        enabled: bool,
+        reason: str | None,
+        changed_by: str,
+        now: datetime.datetime,
+    ) -> None:
+        # One arrow joins two stages: stage N's outbound is stage N+1's inbound. The last
+        # stage's outbound leads nowhere, so it has no state to change.
+        index = self.definition.stage_index(stage_name)
+        if transition_type is TransitionType.OUTBOUND:
+            index += 1
+            if index == len(self.definition.stages):
+                return
+        self.transitions[self.definition.stages[index].name] = TransitionState(
+            enabled=enabled,
+            last_changed_by=changed_by,
+            last_changed_at=now,
+            disabled_reason=None if enabled else reason,
+        )
+        self._pump(now)
+
+    # -- the machine -----------------------------------------------------------------------
+
+    def _active(self) -> Iterator[PipelineExecution]:
+        return (e for e in list(self.executions.values()) if e.status.is_active)
+
+    def _pump(self, now: datetime.datetime) -> None:
+        """Move every active execution as far as it can go, oldest first."""
+        moved = True
+        while moved:
+            moved = False
+            for execution in sorted(self._active(), key=lambda e: e.sequence):
+                if execution.status.is_active and self._step(execution, now):
+                    moved = True
+
+    def _step(self, execution: PipelineExecution, now: datetime.datetime) -> bool:
+        stage = execution.current_stage
+        assert stage is not None
+        if execution.position is Position.WAITING:
+            if execution.status is ExecutionStatus.STOPPING:
+                execution.finish(ExecutionStatus.STOPPED, now)
+                return True
+            if not self._may_enter(execution, stage):
+                return False
+            self._enter(execution, stage, now)
+            return True
+        run = execution.stage_runs[stage.name]
+        runs = run.actions.values()
+        if any(r.status is ActionStatus.IN_PROGRESS for r in runs):
+            return False
+        if execution.status is ExecutionStatus.STOPPING:
+            run.status = StageStatus.STOPPED
+            execution.finish(ExecutionStatus.STOPPED, now)
+            return True
+        if any(r.status in _UNSUCCESSFUL for r in runs):
+            run.status = StageStatus.FAILED
+            execution.finish(ExecutionStatus.FAILED, now)
+            return True
+        unstarted = [a for a in stage.actions if a.name not in run.actions]
+        if unstarted:
+            first = min(a.run_order for a in unstarted)
+            for action in unstarted:
+                if action.run_order == first:
+                    self._start_action(execution, run, action, now)
+            return True
+        run.status = StageStatus.SUCCEEDED
+        if execution.stage_index + 1 == len(execution.definition.stages):
+            execution.finish(ExecutionStatus.SUCCEEDED, now)
+        else:
+            self._arrive(execution, execution.stage_index + 1, now)
+        return True
+
+    def _arrive(self, execution: PipelineExecution, index: int, now: datetime.datetime) -> None:
+        execution.position = Position.WAITING
+        execution.stage_index = index
+        execution.arrived_at = next(self._sequence)
+        execution.last_update_time = now
+        if self.definition.execution_mode is not ExecutionMode.SUPERSEDED:
+            return
+        # Only one execution may wait at a transition: the newer one supersedes the other.
+        stage_name = self.definition.stages[index].name
+        for other in self.waiting_at(stage_name):
+            if other is execution:
+                continue
+            loser = other if other.sequence < execution.sequence else execution
+            loser.finish(ExecutionStatus.SUPERSEDED, now)
+
+    def _may_enter(self, execution: PipelineExecution, stage: StageDefinition) -> bool:
+        if not self.transitions[stage.name].enabled:
+            return False
+        if self.definition.execution_mode is ExecutionMode.PARALLEL:
+            return True
+        if any(e.is_inside(stage.name) for e in self._active()):
+            return False
+        return self.waiting_at(stage.name)[0] is execution
+
+    def _enter(self, execution: PipelineExecution, stage: StageDefinition, now: datetime.datetime) -> None:
+        execution.position = Position.INSIDE
+        execution.last_update_time = now
+        execution.stage_runs[stage.name] = StageRun(
+            stage_name=stage.name,
+            pipeline_execution_id=execution.pipeline_execution_id,
+            status=StageStatus.IN_PROGRESS,
+        )
+        self.stage_entries[stage.name] = execution.pipeline_execution_id
+
+    def _start_action(
+        self,
+        execution: PipelineExecution,
+        run: StageRun,
+        action: ActionDefinition,
+        now: datetime.datetime,
+    ) -> None:
+        action_run = ActionRun(
+            action_execution_id=self._new_id(),
+            pipeline_execution_id=execution.pipeline_execution_id,
+            pipeline_version=execution.pipeline_version,
+            action=action,
+            status=ActionStatus.IN_PROGRESS,
+            start_time=now,
+            last_status_change=now,
+        )
+        if action.is_manual_approval:
+            action_run.token = self._new_id()
+            action_run.expires_at = now + action.approval_timeout
+            self._approvals[action_run.token] = action_run
+        else:
+            behaviour = self.behaviours.get((action.stage_name, action.name), ActionBehaviour.SUCCEED)
+            if behaviour is ActionBehaviour.SUCCEED:
+                action_run.finish(ActionStatus.SUCCEEDED, now)
+            elif behaviour is ActionBehaviour.FAIL:
+                action_run.finish(ActionStatus.FAILED, now, FAILED_ACTION_SUMMARY)
+        run.actions[action.name] = action_run
+        self.action_runs.append(action_run)
+        self._latest_runs[(action.stage_name, action.name)] = action_run

@@ -1,0 +1,200 @@
+"""Request and response validation driven by botocore's CodePipeline model.
+
+AWS (Coral) validates requests against the model before any business logic runs, and SDK
+users see its exact texts; constraints are read from botocore's shapes, never restated.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import botocore.session
+from botocore.model import OperationModel, ServiceModel, Shape
+
+from moto_approvals.exceptions import SerializationException, ValidationException
+
+SERVICE_NAME = "codepipeline"
+
+# The decoded-JSON Python types each shape type accepts (bool is handled separately,
+# because it subclasses int but is never a number on the wire).
+_ACCEPTED_TYPES: dict[str, tuple[type, ...]] = {
+    **dict.fromkeys(("structure", "map"), (Mapping,)),
+    **dict.fromkeys(("string", "blob"), (str,)),
+    **dict.fromkeys(("integer", "long"), (int,)),
+    **dict.fromkeys(("double", "float"), (int, float)),
+    **{"list": (list,), "boolean": (bool,), "timestamp": (int, float, str)},
+}
+_SIZED = frozenset({"string", "list", "map"})
+_NUMERIC = frozenset({"integer", "long", "double", "float"})
+
+
+@functools.cache
+def service_model() -> ServiceModel:
+    """The CodePipeline model; cached because loading and parsing the JSON is slow."""
+    return botocore.session.get_session().get_service_model(SERVICE_NAME)
+
+
+@functools.cache
+def _pattern(pattern: str) -> re.Pattern[str] | None:
+    """Compile a model pattern once; ``None`` if Python cannot compile it (check skipped).
+
+    ``re.ASCII`` because Java's ``\\w``, ``\\d`` and ``\\s`` match ASCII only.
+    """
+    try:
+        return re.compile(pattern, re.ASCII)
+    except re.error:
+        return None
+
+
+def _operation(operation_name: str) -> OperationModel:
+    model = service_model()
+    if operation_name not in model.operation_names:
+        raise ValueError(f"{operation_name!r} is not a {SERVICE_NAME} operation")
+    return model.operation_model(operation_name)
+
+
+def _json_type(value: Any) -> str:
+    """The JSON type name of a decoded value, for type-mismatch messages."""
+    if isinstance(value, bool):
+        return "boolean"
+    names = {str: "string", int: "number", float: "number", list: "array", dict: "object"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _render(value: Any) -> str:
+    """Render a value as Coral does in messages: quoted, except a missing value (``null``)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, (str, int, float)):
+        text = str(value)
+    else:
+        text = json.dumps(value, separators=(",", ":"), default=str)
+    return f"'{text}'"
+
+
+def _is_iso8601(value: Any) -> bool:
+    """True for numbers; a string must parse (3.10's fromisoformat rejects AWS's "Z")."""
+    if not isinstance(value, str):
+        return True
+    try:
+        datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith("Z") else value)
+    except ValueError:
+        return False
+    return True
+
+
+def _type_matches(kind: str, value: Any) -> bool:
+    accepted = _ACCEPTED_TYPES.get(kind)
+    if accepted is None:  # a type this model does not use: nothing to check
+        return True
+    if isinstance(value, bool):
+        return kind == "boolean"
+    return isinstance(value, accepted)
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+class _Walker:
+    """Depth-first walk of a value against a shape, collecting problems in model order.
+
+    Input mode mirrors Coral: unknown members are ignored and type mismatches are kept apart
+    (they become a SerializationException). Output mode is a strict conformance check for
+    emulator responses: unknown keys and type mismatches are ordinary problems.
+    """
+
+    def __init__(self, *, output: bool) -> None:
+        self.output = output
+        self.problems: list[str] = []
+        self.type_errors: list[str] = []
+
+    def fail(self, value: Any, path: str, constraint: str) -> None:
+        self.problems.append(
+            f"Value {_render(value)} at '{path}' failed to satisfy constraint: {constraint}"
+        )
+
+    def walk(self, shape: Shape, value: Any, path: str) -> None:
+        # A null is a missing value: only a parent structure's required check applies to it.
+        if value is None:
+            return
+        kind = shape.type_name
+        if not _type_matches(kind, value):
+            where, got = path or "<body>", _json_type(value)
+            message = f"Unexpected value type at '{where}': expected {kind}, got {got}"
+            (self.problems if self.output else self.type_errors).append(message)
+            return
+        self.check_constraints(shape, value, path)
+        if kind == "structure":
+            self.walk_structure(shape, value, path)
+        elif kind == "list":
+            for index, item in enumerate(value, start=1):
+                self.walk(shape.member, item, f"{path}.{index}.member")
+        elif kind == "map":
+            for key, item in value.items():
+                self.walk(shape.key, key, _join(path, str(key)))
+                self.walk(shape.value, item, _join(path, str(key)))
+
+    def walk_structure(self, shape: Shape, value: Mapping[str, Any], path: str) -> None:
+        required = set(shape.required_members)
+        for name, member in shape.members.items():
+            item = value.get(name)
+            if item is None and name in required:
+                self.fail(None, _join(path, name), "Member must not be null")
+            self.walk(member, item, _join(path, name))
+        if self.output:
+            for key in value:
+                if key not in shape.members:
+                    self.problems.append(f"Unknown key at '{_join(path, key)}'")
+
+    def check_constraints(self, shape: Shape, value: Any, path: str) -> None:
+        """Coral's order on one value: length/range, then enum, then pattern."""
+        kind, meta = shape.type_name, shape.metadata
+        found: list[str] = []
+        if kind in _SIZED or kind in _NUMERIC:
+            measure, word = (len(value), "length") if kind in _SIZED else (value, "value")
+            if "max" in meta and measure > meta["max"]:
+                found.append(f"Member must have {word} less than or equal to {meta['max']}")
+            if "min" in meta and measure < meta["min"]:
+                found.append(f"Member must have {word} greater than or equal to {meta['min']}")
+        if kind == "string" and shape.enum and value not in shape.enum:
+            found.append(f"Member must satisfy enum value set: [{', '.join(shape.enum)}]")
+        compiled = _pattern(meta["pattern"]) if kind == "string" and "pattern" in meta else None
+        if compiled is not None and compiled.fullmatch(value) is None:
+            found.append(f"Member must satisfy regular expression pattern: {meta['pattern']}")
+        for constraint in found:
+            self.fail(value, path, constraint)
+        if kind == "timestamp" and self.output and not _is_iso8601(value):
+            self.problems.append(f"Value {_render(value)} at '{path}' is not ISO 8601")
+
+
+def validate_input(operation_name: str, params: Mapping[str, Any]) -> None:
+    """Validate a decoded request body as AWS does, raising its exception on failure."""
+    shape = _operation(operation_name).input_shape
+    if shape is None:
+        return
+    walker = _Walker(output=False)
+    walker.walk(shape, params, "")
+    if walker.type_errors:
+        raise SerializationException(walker.type_errors[0])
+    if walker.problems:
+        count, detail = len(walker.problems), "; ".join(walker.problems)
+        noun = "error" if count == 1 else "errors"
+        raise ValidationException(f"{count} validation {noun} detected: {detail}")
+
+
+def output_violations(operation_name: str, body: Any) -> list[str]:
+    """Every way a raw JSON response body departs from the operation's output shape."""
+    shape = _operation(operation_name).output_shape
+    if shape is None:
+        return [] if body in (None, "", {}) else [f"Expected an empty body, got {_render(body)}"]
+    walker = _Walker(output=True)
+    walker.walk(shape, {} if body in (None, "") else body, "")
+    return walker.problems

@@ -1,0 +1,201 @@
+"""Domain objects rendered as CodePipeline's JSON output shapes.
+
+Timestamps go out as epoch seconds (botocore parses them for the JSON protocol); members
+AWS would not send (empty summaries, absent tokens) are left out rather than sent as null.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from moto.codepipeline.models import CodePipeline
+from moto.core.utils import unix_time
+
+from moto_approvals.domain import (
+    ActionRun,
+    ExecutionMode,
+    PipelineExecution,
+    StageRun,
+    TransitionState,
+)
+from moto_approvals.engine import PipelineRuntime
+
+Json = dict[str, Any]
+
+EXECUTION_TYPE = "STANDARD"
+
+
+def timestamp(value: datetime.datetime) -> float:
+    return float(unix_time(value))
+
+
+def _compact(data: Json) -> Json:
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def trigger(execution: PipelineExecution) -> Json:
+    return {"triggerType": execution.trigger_type, "triggerDetail": execution.trigger_detail}
+
+
+def pipeline_execution(execution: PipelineExecution) -> Json:
+    """GetPipelineExecution's ``pipelineExecution``."""
+    return _compact(
+        {
+            "pipelineName": execution.pipeline_name,
+            "pipelineVersion": execution.pipeline_version,
+            "pipelineExecutionId": execution.pipeline_execution_id,
+            "status": execution.status.value,
+            "statusSummary": execution.status_summary,
+            "artifactRevisions": [],
+            "variables": [
+                {"name": v["name"], "resolvedValue": v["value"]} for v in execution.variables
+            ],
+            "trigger": trigger(execution),
+            "executionMode": execution.execution_mode.value,
+            "executionType": EXECUTION_TYPE,
+        }
+    )
+
+
+def pipeline_execution_summary(execution: PipelineExecution) -> Json:
+    """One entry of ListPipelineExecutions."""
+    return _compact(
+        {
+            "pipelineExecutionId": execution.pipeline_execution_id,
+            "status": execution.status.value,
+            "statusSummary": execution.status_summary,
+            "startTime": timestamp(execution.start_time),
+            "lastUpdateTime": timestamp(execution.last_update_time),
+            "sourceRevisions": [],
+            "trigger": trigger(execution),
+            "stopTrigger": (
+                {"reason": execution.stop_reason} if execution.stop_reason is not None else None
+            ),
+            "executionMode": execution.execution_mode.value,
+            "executionType": EXECUTION_TYPE,
+        }
+    )
+
+
+def _action_execution(run: ActionRun, show_token: bool) -> Json:
+    """ActionState.latestExecution: the token shows only while the approval waits."""
+    return _compact(
+        {
+            "actionExecutionId": run.action_execution_id,
+            "status": run.status.value,
+            "summary": run.summary or None,
+            "lastStatusChange": timestamp(run.last_status_change),
+            "token": run.token if show_token and run.is_pending_approval else None,
+            "lastUpdatedBy": run.updated_by,
+            "externalExecutionId": run.token,
+            "externalExecutionUrl": run.action.configuration.get("ExternalEntityLink")
+            if run.token
+            else None,
+        }
+    )
+
+
+def _transition(state: TransitionState) -> Json:
+    return _compact(
+        {
+            "enabled": state.enabled,
+            "lastChangedBy": state.last_changed_by,
+            "lastChangedAt": timestamp(state.last_changed_at) if state.last_changed_at else None,
+            "disabledReason": state.disabled_reason,
+        }
+    )
+
+
+def _stage_execution(execution: PipelineExecution, run: StageRun | None = None) -> Json:
+    status = run.status.value if run is not None else execution.status.value
+    return {
+        "pipelineExecutionId": execution.pipeline_execution_id,
+        "status": status,
+        "type": EXECUTION_TYPE,
+    }
+
+
+def pipeline_state(pipeline: CodePipeline, runtime: PipelineRuntime) -> Json:
+    """GetPipelineState's whole output."""
+    definition = runtime.definition
+    show_token = definition.execution_mode is not ExecutionMode.PARALLEL
+    stages = []
+    for stage in definition.stages:
+        state: Json = {
+            "stageName": stage.name,
+            "inboundTransitionState": _transition(runtime.transitions[stage.name]),
+            "actionStates": [],
+        }
+        waiting = runtime.waiting_at(stage.name)
+        if waiting:
+            state["inboundExecution"] = _stage_execution(waiting[0])
+            if definition.execution_mode is not ExecutionMode.SUPERSEDED:
+                state["inboundExecutions"] = [_stage_execution(e) for e in waiting]
+        for action in stage.actions:
+            action_state: Json = {"actionName": action.name}
+            latest = runtime.latest_run(stage.name, action.name)
+            if latest is not None:
+                action_state["latestExecution"] = _action_execution(latest, show_token)
+            state["actionStates"].append(action_state)
+        entered = runtime.stage_entries.get(stage.name)
+        if entered is not None:
+            execution = runtime.executions[entered]
+            run = execution.stage_runs[stage.name]
+            state["latestExecution"] = _stage_execution(execution, run)
+            if run.manual_retry_attempts:
+                state["retryStageMetadata"] = {
+                    "autoStageRetryAttempt": 0,
+                    "manualStageRetryAttempt": run.manual_retry_attempts,
+                    "latestRetryTrigger": "ManualStageRetry",
+                }
+        stages.append(state)
+    return {
+        "pipelineName": definition.name,
+        "pipelineVersion": definition.version,
+        "stageStates": stages,
+        "created": timestamp(pipeline._created),
+        "updated": timestamp(pipeline._updated),
+    }
+
+
+def action_execution_detail(run: ActionRun, region: str) -> Json:
+    """One entry of ListActionExecutions."""
+    action = run.action
+    result = _compact(
+        {
+            "externalExecutionId": run.token,
+            "externalExecutionSummary": run.summary or None,
+            "externalExecutionUrl": action.configuration.get("ExternalEntityLink")
+            if run.token
+            else None,
+        }
+    )
+    output: Json = {"outputArtifacts": [], "outputVariables": {}}
+    if result:
+        output["executionResult"] = result
+    return _compact(
+        {
+            "pipelineExecutionId": run.pipeline_execution_id,
+            "actionExecutionId": run.action_execution_id,
+            "pipelineVersion": run.pipeline_version,
+            "stageName": run.stage_name,
+            "actionName": run.action_name,
+            "startTime": timestamp(run.start_time),
+            "lastUpdateTime": timestamp(run.last_status_change),
+            "updatedBy": run.updated_by,
+            "status": run.status.value,
+            "input": _compact(
+                {
+                    "actionTypeId": dict(action.action_type_id),
+                    "configuration": dict(action.configuration),
+                    "resolvedConfiguration": dict(action.configuration),
+                    "roleArn": action.role_arn,
+                    "region": action.region or region,
+                    "inputArtifacts": [],
+                    "namespace": action.namespace,
+                }
+            ),
+            "output": output,
+        }
+    )
