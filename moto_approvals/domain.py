@@ -77,7 +77,12 @@ class ActionBehaviour(str, Enum):
     HOLD = "hold"  # stays InProgress until the test completes it
 
 
-MANUAL_APPROVAL_TYPE = {"category": "Approval", "owner": "AWS", "provider": "Manual", "version": "1"}
+MANUAL_APPROVAL_TYPE = {
+    "category": "Approval",
+    "owner": "AWS",
+    "provider": "Manual",
+    "version": "1",
+}
 
 
 @dataclass(frozen=True)
@@ -109,7 +114,9 @@ class ActionDefinition:
             stage_name=stage_name,
             name=action["name"],
             run_order=int(action.get("runOrder") or 1),
-            action_type_id={k: str(type_id[k]) for k in ("category", "owner", "provider", "version")},
+            action_type_id={
+                k: str(type_id[k]) for k in ("category", "owner", "provider", "version")
+            },
             configuration=dict(action.get("configuration") or {}),
             timeout_in_minutes=action.get("timeoutInMinutes"),
             region=action.get("region"),

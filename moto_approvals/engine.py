@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from moto_approvals.domain import (
     ActionBehaviour,
@@ -73,6 +73,9 @@ class PipelineRuntime:
         self.behaviours: dict[tuple[str, str], ActionBehaviour] = {}
         self._latest_runs: dict[tuple[str, str], ActionRun] = {}
         self._approvals: dict[str, ActionRun] = {}
+        # Working sets, pruned lazily, so a read costs what is in flight, not all history.
+        self._open_approvals: dict[str, ActionRun] = {}
+        self._in_flight: dict[str, PipelineExecution] = {}
         self._client_tokens: dict[str, str] = {}
         self._sequence = itertools.count(1)
 
@@ -88,7 +91,7 @@ class PipelineRuntime:
             ) from None
 
     def executions_newest_first(self) -> list[PipelineExecution]:
-        return sorted(self.executions.values(), key=lambda e: e.sequence, reverse=True)
+        return list(reversed(self.executions.values()))  # insertion order is start order
 
     def latest_run(self, stage_name: str, action_name: str) -> ActionRun | None:
         return self._latest_runs.get((stage_name, action_name))
@@ -120,8 +123,14 @@ class PipelineRuntime:
     def advance(self, now: datetime.datetime) -> None:
         """Fail every approval whose deadline has passed, earliest first, and move on."""
         while True:
-            due = [r for r in self._approvals.values() if r.is_pending_approval]
-            due = [r for r in due if r.expires_at is not None and r.expires_at <= now]
+            for token, run in list(self._open_approvals.items()):
+                if not run.is_pending_approval:
+                    del self._open_approvals[token]
+            due = [
+                r
+                for r in self._open_approvals.values()
+                if r.expires_at is not None and r.expires_at <= now
+            ]
             if not due:
                 return
             at = min(r.expires_at for r in due if r.expires_at is not None)
@@ -155,6 +164,7 @@ class PipelineRuntime:
             sequence=next(self._sequence),
         )
         self.executions[execution.pipeline_execution_id] = execution
+        self._in_flight[execution.pipeline_execution_id] = execution
         if client_request_token:
             self._client_tokens[client_request_token] = execution.pipeline_execution_id
         self._arrive(execution, 0, now)
@@ -207,7 +217,10 @@ class PipelineRuntime:
         execution = self.execution(pipeline_execution_id)
         run = execution.stage_runs.get(stage_name)
         latest = self.stage_entries.get(stage_name)
-        if latest is not None and latest != pipeline_execution_id:
+        # PARALLEL executions run "simultaneously and independently" (concepts-how-it-works):
+        # a newer one in the same stage does not make an older one outdated.
+        overtaken = self.definition.execution_mode is not ExecutionMode.PARALLEL
+        if overtaken and latest is not None and latest != pipeline_execution_id:
             newer = self.executions[latest].stage_runs.get(stage_name)
             if newer is not None and newer.status is StageStatus.FAILED:
                 raise NotLatestPipelineExecutionException()
@@ -232,6 +245,8 @@ class PipelineRuntime:
         run.status = StageStatus.IN_PROGRESS
         run.manual_retry_attempts += 1
         execution.status = ExecutionStatus.IN_PROGRESS
+        self._in_flight[pipeline_execution_id] = execution
+        self._in_flight = dict(sorted(self._in_flight.items(), key=lambda kv: kv[1].sequence))
         execution.position = Position.INSIDE
         execution.stage_index = self.definition.stage_index(stage_name)
         execution.last_update_time = now
@@ -277,7 +292,9 @@ class PipelineRuntime:
             raise InvalidApprovalTokenException()
         run.answer = status
         run.updated_by = answered_by
-        outcome = ActionStatus.SUCCEEDED if status is ApprovalStatus.APPROVED else ActionStatus.FAILED
+        outcome = (
+            ActionStatus.SUCCEEDED if status is ApprovalStatus.APPROVED else ActionStatus.FAILED
+        )
         run.finish(outcome, now, summary)
         self.executions[run.pipeline_execution_id].last_update_time = now
         self._pump(now)
@@ -334,15 +351,19 @@ class PipelineRuntime:
 
     # -- the machine -----------------------------------------------------------------------
 
-    def _active(self) -> Iterator[PipelineExecution]:
-        return (e for e in list(self.executions.values()) if e.status.is_active)
+    def _active(self) -> list[PipelineExecution]:
+        """In-flight executions in start order."""
+        for execution_id, execution in list(self._in_flight.items()):
+            if not execution.status.is_active:
+                del self._in_flight[execution_id]
+        return list(self._in_flight.values())
 
     def _pump(self, now: datetime.datetime) -> None:
         """Move every active execution as far as it can go, oldest first."""
         moved = True
         while moved:
             moved = False
-            for execution in sorted(self._active(), key=lambda e: e.sequence):
+            for execution in self._active():
                 if execution.status.is_active and self._step(execution, now):
                     moved = True
 
@@ -407,7 +428,9 @@ class PipelineRuntime:
             return False
         return self.waiting_at(stage.name)[0] is execution
 
-    def _enter(self, execution: PipelineExecution, stage: StageDefinition, now: datetime.datetime) -> None:
+    def _enter(
+        self, execution: PipelineExecution, stage: StageDefinition, now: datetime.datetime
+    ) -> None:
         execution.position = Position.INSIDE
         execution.last_update_time = now
         execution.stage_runs[stage.name] = StageRun(
@@ -437,8 +460,11 @@ class PipelineRuntime:
             action_run.token = self._new_id()
             action_run.expires_at = now + action.approval_timeout
             self._approvals[action_run.token] = action_run
+            self._open_approvals[action_run.token] = action_run
         else:
-            behaviour = self.behaviours.get((action.stage_name, action.name), ActionBehaviour.SUCCEED)
+            behaviour = self.behaviours.get(
+                (action.stage_name, action.name), ActionBehaviour.SUCCEED
+            )
             if behaviour is ActionBehaviour.SUCCEED:
                 action_run.finish(ActionStatus.SUCCEEDED, now)
             elif behaviour is ActionBehaviour.FAIL:

@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import Any, ParamSpec, TypeVar, overload
 
 from moto import mock_aws
-from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.models import DEFAULT_ACCOUNT_ID
 
 from moto_approvals.domain import ActionBehaviour, PendingApproval
 from moto_approvals.models import ApprovalsBackend, approvals_backends

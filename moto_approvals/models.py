@@ -9,10 +9,11 @@ from ``__init__``; nothing lives at module level.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-import datetime
 
 from moto.codepipeline.models import CodePipeline, CodePipelineBackend, codepipeline_backends
 from moto.core.base_backend import BackendDict, BaseBackend
@@ -38,6 +39,7 @@ from moto_approvals.exceptions import (
     PipelineNotFoundException,
     StageNotFoundException,
 )
+
 
 def _new_id() -> str:
     # moto's random source, so ``/moto-api/seed`` makes ids and tokens reproducible.
@@ -79,7 +81,12 @@ class ApprovalsBackend(BaseBackend):
         else:
             runtime = known[1]
             if runtime.definition.version != stored.pipeline.get("version"):
-                runtime.replace_definition(PipelineDefinition.from_declaration(stored.pipeline), now)
+                # Approvals that timed out before the update failed then, under the old version:
+                # catch up first, so only what was still running is cancelled.
+                runtime.advance(now)
+                runtime.replace_definition(
+                    PipelineDefinition.from_declaration(stored.pipeline), now
+                )
         runtime.advance(now)
         return runtime
 
@@ -106,7 +113,7 @@ class ApprovalsBackend(BaseBackend):
         self, pipeline: Declaration, tags: list[dict[str, str]] | None, caller_arn: str
     ) -> tuple[Declaration, list[dict[str, str]]]:
         with self.lock:
-            created = self.pipelines.create_pipeline(pipeline, tags)
+            created = self.pipelines.create_pipeline(pipeline, tags or [])
             self.runtime(pipeline["name"]).start_execution(utcnow(), "CreatePipeline", caller_arn)
             return created
 
@@ -203,13 +210,20 @@ class ApprovalsBackend(BaseBackend):
     ) -> None:
         with self._pipeline(pipeline_name) as runtime:
             self._stage(runtime, stage_name)
-            runtime.set_transition(stage_name, transition_type, enabled, reason, caller_arn, utcnow())
+            runtime.set_transition(
+                stage_name, transition_type, enabled, reason, caller_arn, utcnow()
+            )
 
     # -- test-side control (see moto_approvals.mock.Approvals) -----------------------------
 
     def pending_approvals(self, pipeline_name: str) -> list[PendingApproval]:
         with self._pipeline(pipeline_name) as runtime:
-            return runtime.pending_approvals()
+            # moto's clock is naive UTC; tests compare with aware datetimes, as boto3 returns.
+            utc = datetime.timezone.utc
+            return [
+                dataclasses.replace(p, expires_at=p.expires_at.replace(tzinfo=utc))
+                for p in runtime.pending_approvals()
+            ]
 
     def set_action_behaviour(
         self, pipeline_name: str, stage_name: str, action_name: str, behaviour: ActionBehaviour

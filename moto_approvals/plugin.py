@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -22,7 +23,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture
 def approvals_mock(request: pytest.FixtureRequest) -> Iterator[Approvals]:
     """Mock AWS with moto and the CodePipeline emulator for one test; yield its handle."""
-    options: dict[str, object] = {}
+    options: dict[str, Any] = {}
     for marker in reversed(list(request.node.iter_markers("approvals_mock"))):
         if marker.args:
             raise TypeError("@pytest.mark.approvals_mock takes keyword arguments only.")
@@ -33,5 +34,5 @@ def approvals_mock(request: pytest.FixtureRequest) -> Iterator[Approvals]:
             f"@pytest.mark.approvals_mock got unknown option(s) {', '.join(unknown)}; "
             f"it takes {', '.join(MARKER_OPTIONS)}."
         )
-    with mock_approvals(**options) as handle:  # type: ignore[arg-type]  # checked above
+    with mock_approvals(**options) as handle:
         yield handle

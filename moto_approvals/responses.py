@@ -8,13 +8,13 @@ there is one source of truth for executions.
 
 from __future__ import annotations
 
+import inspect
 import json
 from typing import Any
 
 from moto.codepipeline.responses import CodePipelineResponse
 from moto.core.utils import camelcase_to_underscores
-from moto.sts.models import sts_backends
-from moto.utilities.utils import get_partition
+from moto.sts.models import STSBackend, sts_backends
 
 from moto_approvals import wire
 from moto_approvals.domain import ApprovalStatus, RetryMode, TransitionType
@@ -29,13 +29,27 @@ from moto_approvals.models import ApprovalsBackend, approvals_backends
 from moto_approvals.pagination import paginate
 from moto_approvals.validation import service_model, validate_input
 
+# Later moto keeps one STS backend per partition ("aws", "aws-cn", ...); moto 5.0.0 keeps one
+# per account, under "global", and has no get_partition.
+try:
+    from moto.utilities.utils import get_partition as _partition
+except ImportError:
+
+    def _partition(region: str) -> str:
+        return "global"
+
+
+# moto 5.0's STSBackend.get_caller_identity(access_key_id) later gained a region argument.
+_CALLER_IDENTITY_TAKES_REGION = (
+    len(inspect.signature(STSBackend.get_caller_identity).parameters) > 2
+)
+
 TARGET_PREFIX = "CodePipeline_20150709."
 
-Reply = tuple[str, dict[str, Any]]
 
-
-def _reply(data: dict[str, Any] | None = None) -> Reply:
-    return json.dumps(data or {}), {"Content-Type": JSON_CONTENT_TYPE}
+def _reply(data: dict[str, Any] | None = None) -> str:
+    # A bare string is HTTP 200; _dispatch adds the JSON 1.1 content type to every reply.
+    return json.dumps(data or {})
 
 
 class ApprovalsCodePipelineResponse(CodePipelineResponse):
@@ -54,16 +68,25 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
             self._operation, self._input = self._read_request()
         except CodePipelineError as error:
             return error.code, dict(error.get_headers()), error.description
-        return self.call_action()
+        status, reply_headers, body = self.call_action()
+        # moto's inherited operations (ListPipelines, GetPipeline, tagging) return bare strings,
+        # which moto's server would send as text/html: every reply is JSON 1.1.
+        if not any(name.lower() == "content-type" for name in reply_headers):
+            reply_headers["Content-Type"] = JSON_CONTENT_TYPE
+        return status, reply_headers, body
 
     def _read_request(self) -> tuple[str, dict[str, Any]]:
         """The operation and its JSON input; protocol errors are 4xx, never a 500."""
         target = self.headers.get("X-Amz-Target") or ""
         operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else ""
         if operation not in service_model().operation_names:
+            problem = (
+                f"X-Amz-Target '{target}' names no CodePipeline operation"
+                if target
+                else "the X-Amz-Target header is missing"
+            )
             raise UnknownOperationException(
-                f"Unknown operation: X-Amz-Target '{target}' names no CodePipeline operation; "
-                f"expected '{TARGET_PREFIX}<Operation>'."
+                f"Unknown operation: {problem}; expected '{TARGET_PREFIX}<Operation>'."
             )
         if not callable(getattr(self, camelcase_to_underscores(operation), None)):
             raise NotImplementedByEmulator(operation)
@@ -83,30 +106,34 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
 
     def _caller_arn(self) -> str:
         sts = sts_backends[self.current_account]
-        backend = sts.get(get_partition(self.region)) or sts["global"]
-        _, arn, _ = backend.get_caller_identity(self.get_access_key(), self.region)
+        partition = _partition(self.region)
+        backend: Any = sts[partition] if partition in sts else sts["global"]
+        if _CALLER_IDENTITY_TAKES_REGION:
+            _, arn, _ = backend.get_caller_identity(self.get_access_key(), self.region)
+        else:
+            _, arn, _ = backend.get_caller_identity(self.get_access_key())
         return str(arn)
 
     # -- pipelines -------------------------------------------------------------------------
 
-    def create_pipeline(self) -> Reply:  # type: ignore[override]
+    def create_pipeline(self) -> str:
         params = self._params()
         pipeline, tags = self.approvals_backend.create_pipeline(
             params["pipeline"], params.get("tags"), self._caller_arn()
         )
         return _reply({"pipeline": pipeline, "tags": tags})
 
-    def update_pipeline(self) -> Reply:  # type: ignore[override]
+    def update_pipeline(self) -> str:
         pipeline = self.approvals_backend.update_pipeline(self._params()["pipeline"])
         return _reply({"pipeline": pipeline})
 
-    def delete_pipeline(self) -> Reply:  # type: ignore[override]
+    def delete_pipeline(self) -> str:
         self.approvals_backend.delete_pipeline(self._params()["name"])
         return _reply()
 
     # -- executions ------------------------------------------------------------------------
 
-    def start_pipeline_execution(self) -> Reply:  # type: ignore[override]
+    def start_pipeline_execution(self) -> str:
         params = self._params()
         execution = self.approvals_backend.start_pipeline_execution(
             params["name"],
@@ -116,14 +143,14 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
         )
         return _reply({"pipelineExecutionId": execution.pipeline_execution_id})
 
-    def get_pipeline_execution(self) -> Reply:  # type: ignore[override]
+    def get_pipeline_execution(self) -> str:
         params = self._params()
         execution = self.approvals_backend.get_pipeline_execution(
             params["pipelineName"], params["pipelineExecutionId"]
         )
         return _reply({"pipelineExecution": wire.pipeline_execution(execution)})
 
-    def list_pipeline_executions(self) -> Reply:  # type: ignore[override]
+    def list_pipeline_executions(self) -> str:
         params = self._params()
         executions = self.approvals_backend.list_pipeline_executions(params["pipelineName"])
         page, next_token = paginate(
@@ -135,7 +162,7 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
         summaries = [wire.pipeline_execution_summary(e) for e in page]
         return _reply(_with_token({"pipelineExecutionSummaries": summaries}, next_token))
 
-    def stop_pipeline_execution(self) -> Reply:
+    def stop_pipeline_execution(self) -> str:
         params = self._params()
         execution = self.approvals_backend.stop_pipeline_execution(
             params["pipelineName"],
@@ -145,7 +172,7 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
         )
         return _reply({"pipelineExecutionId": execution.pipeline_execution_id})
 
-    def retry_stage_execution(self) -> Reply:
+    def retry_stage_execution(self) -> str:
         params = self._params()
         execution = self.approvals_backend.retry_stage_execution(
             params["pipelineName"],
@@ -157,11 +184,11 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
 
     # -- state and approvals ---------------------------------------------------------------
 
-    def get_pipeline_state(self) -> Reply:
+    def get_pipeline_state(self) -> str:
         pipeline, runtime = self.approvals_backend.get_pipeline_state(self._params()["name"])
         return _reply(wire.pipeline_state(pipeline, runtime))
 
-    def put_approval_result(self) -> Reply:
+    def put_approval_result(self) -> str:
         params = self._params()
         approved_at = self.approvals_backend.put_approval_result(
             params["pipelineName"],
@@ -174,7 +201,7 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
         )
         return _reply({"approvedAt": wire.timestamp(approved_at)})
 
-    def list_action_executions(self) -> Reply:
+    def list_action_executions(self) -> str:
         params = self._params()
         selector = params.get("filter") or {}
         execution_id = selector.get("pipelineExecutionId") or (
@@ -187,13 +214,13 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
         details = [wire.action_execution_detail(r, self.region) for r in page]
         return _reply(_with_token({"actionExecutionDetails": details}, next_token))
 
-    def enable_stage_transition(self) -> Reply:
+    def enable_stage_transition(self) -> str:
         return self._set_stage_transition(enabled=True)
 
-    def disable_stage_transition(self) -> Reply:
+    def disable_stage_transition(self) -> str:
         return self._set_stage_transition(enabled=False)
 
-    def _set_stage_transition(self, enabled: bool) -> Reply:
+    def _set_stage_transition(self, enabled: bool) -> str:
         params = self._params()
         self.approvals_backend.set_stage_transition(
             params["pipelineName"],

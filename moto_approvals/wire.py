@@ -144,8 +144,9 @@ def pipeline_state(pipeline: CodePipeline, runtime: PipelineRuntime) -> Json:
             run = execution.stage_runs[stage.name]
             state["latestExecution"] = _stage_execution(execution, run)
             if run.manual_retry_attempts:
+                # No automatic retries happen here, and the model's minimum for
+                # autoStageRetryAttempt is 1, so that member is left out.
                 state["retryStageMetadata"] = {
-                    "autoStageRetryAttempt": 0,
                     "manualStageRetryAttempt": run.manual_retry_attempts,
                     "latestRetryTrigger": "ManualStageRetry",
                 }

@@ -83,3 +83,62 @@ def stage_state(codepipeline: Client, stage: str, pipeline: str = "release") -> 
     state = codepipeline.get_pipeline_state(name=pipeline)
     found: dict[str, Any] = next(s for s in state["stageStates"] if s["stageName"] == stage)
     return found
+
+
+def action_state(
+    codepipeline: Client, stage: str, action: str, pipeline: str = "release"
+) -> dict[str, Any]:
+    """The ActionState of one action, as GetPipelineState shows it."""
+    states = stage_state(codepipeline, stage, pipeline)["actionStates"]
+    found: dict[str, Any] = next(a for a in states if a["actionName"] == action)
+    return found
+
+
+def key_paths(data: Any, key: str, path: str = "") -> list[str]:
+    """Every dotted path at which ``key`` occurs in a parsed response, at any depth."""
+    found: list[str] = []
+    if isinstance(data, dict):
+        for name, value in data.items():
+            here = f"{path}.{name}" if path else str(name)
+            if name == key:
+                found.append(here)
+            found.extend(key_paths(value, key, here))
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            found.extend(key_paths(item, key, f"{path}[{index}]"))
+    return found
+
+
+def caller_arn(sts: Client) -> str:
+    """The ARN of the credentials the tests call with (what lastUpdatedBy should show)."""
+    return str(sts.get_caller_identity()["Arn"])
+
+
+def build_stage(name: str = "Build", action: str = "Compile", **extra: Any) -> Declaration:
+    """A stage with one CodeBuild action (reads App, writes Built)."""
+    return {
+        "name": name,
+        "actions": [
+            {
+                "name": action,
+                "actionTypeId": BUILD,
+                "configuration": {"ProjectName": "app"},
+                "inputArtifacts": [{"name": "App"}],
+                **extra,
+            }
+        ],
+    }
+
+
+def execution_status(codepipeline: Client, execution_id: str, pipeline: str = "release") -> str:
+    """The status GetPipelineExecution reports for one execution."""
+    found = codepipeline.get_pipeline_execution(
+        pipelineName=pipeline, pipelineExecutionId=execution_id
+    )
+    return str(found["pipelineExecution"]["status"])
+
+
+def newest_execution_id(codepipeline: Client, pipeline: str = "release") -> str:
+    """The id of the most recently started execution (ListPipelineExecutions is newest first)."""
+    summaries = codepipeline.list_pipeline_executions(pipelineName=pipeline)
+    return str(summaries["pipelineExecutionSummaries"][0]["pipelineExecutionId"])
