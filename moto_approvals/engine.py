@@ -114,8 +114,8 @@ class PipelineRuntime:
                 token=run.token,
                 expires_at=run.expires_at,
             )
-            for run in self.action_runs
-            if run.is_pending_approval and run.token and run.expires_at
+            for run in self._open()
+            if run.token and run.expires_at
         ]
 
     # -- time ------------------------------------------------------------------------------
@@ -123,14 +123,7 @@ class PipelineRuntime:
     def advance(self, now: datetime.datetime) -> None:
         """Fail every approval whose deadline has passed, earliest first, and move on."""
         while True:
-            for token, run in list(self._open_approvals.items()):
-                if not run.is_pending_approval:
-                    del self._open_approvals[token]
-            due = [
-                r
-                for r in self._open_approvals.values()
-                if r.expires_at is not None and r.expires_at <= now
-            ]
+            due = [r for r in self._open() if r.expires_at is not None and r.expires_at <= now]
             if not due:
                 return
             at = min(r.expires_at for r in due if r.expires_at is not None)
@@ -350,6 +343,13 @@ class PipelineRuntime:
         self._pump(now)
 
     # -- the machine -----------------------------------------------------------------------
+
+    def _open(self) -> list[ActionRun]:
+        """Approvals waiting for an answer, oldest first."""
+        for token, run in list(self._open_approvals.items()):
+            if not run.is_pending_approval:
+                del self._open_approvals[token]
+        return list(self._open_approvals.values())
 
     def _active(self) -> list[PipelineExecution]:
         """In-flight executions in start order."""

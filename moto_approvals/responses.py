@@ -62,7 +62,7 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
 
     # -- protocol --------------------------------------------------------------------------
 
-    def _dispatch(self, request: Any, full_url: str, headers: Any) -> Any:
+    def _dispatch(self, request: Any, full_url: Any = None, headers: Any = None) -> Any:
         self.setup_class(request, full_url, headers)
         try:
             self._operation, self._input = self._read_request()
