@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Callable
 from typing import Any
 
 REGION = "us-east-1"
 Client = Any  # boto3's generated clients have no static type
 Declaration = dict[str, Any]
+
+#: PutApprovalResult's keyword arguments for one pending approval (without ``result``).
+Pending = dict[str, str]
+CreatePipeline = Callable[..., Declaration]
+
+INVALID_TOKEN = "The approval request already received a response or has expired."
+ALREADY_COMPLETED = "The approval action has already been approved or rejected."
+#: A Monday morning, for tests that freeze the clock.
+START = datetime.datetime(2026, 1, 5, 9, 0, tzinfo=datetime.timezone.utc)
+SEVEN_DAYS = datetime.timedelta(days=7)
 
 TRUST_POLICY = {
     "Version": "2012-10-17",

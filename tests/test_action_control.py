@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 
 import boto3
 import pytest
@@ -12,6 +11,7 @@ from pipelines import (
     MANUAL,
     TRUST_POLICY,
     Client,
+    CreatePipeline,
     Declaration,
     action_state,
     approval_stage,
@@ -27,8 +27,6 @@ from pipelines import (
 
 import moto_approvals
 from moto_approvals import Approvals, PendingApproval, mock_approvals
-
-CreatePipeline = Callable[..., Declaration]
 
 FAILED_BY_TEST = "Action failed (set by the test)"
 

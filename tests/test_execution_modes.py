@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -11,7 +10,7 @@ from pipelines import (
     APPROVE,
     REJECT,
     Client,
-    Declaration,
+    CreatePipeline,
     action_state,
     approval_token,
     execution_status,
@@ -19,8 +18,6 @@ from pipelines import (
     newest_execution_id,
     stage_state,
 )
-
-CreatePipeline = Callable[..., Declaration]
 
 
 def start(codepipeline: Client) -> str:

@@ -17,7 +17,11 @@ from botocore.exceptions import ClientError
 from freezegun import freeze_time
 from pipelines import (
     APPROVE,
+    INVALID_TOKEN,
+    SEVEN_DAYS,
+    START,
     Client,
+    CreatePipeline,
     Declaration,
     action_state,
     approval_stage,
@@ -32,13 +36,8 @@ from pipelines import (
 
 from moto_approvals import Approvals
 
-CreatePipeline = Callable[..., Declaration]
-
-START = datetime.datetime(2026, 1, 5, 9, 0, tzinfo=datetime.timezone.utc)
-SEVEN_DAYS = datetime.timedelta(days=7)
 SECOND = datetime.timedelta(seconds=1)
 EXPIRED_SUMMARY = "Approval timed out"
-INVALID_TOKEN = "The approval request already received a response or has expired."
 TIMEOUT_RANGE_PATH = "pipeline.stages.2.member.actions.1.member.timeoutInMinutes"
 
 

@@ -7,7 +7,15 @@ from collections.abc import Callable
 
 import pytest
 from botocore.exceptions import ClientError
-from pipelines import APPROVE, TRUST_POLICY, Client, Declaration, approval_token, declaration
+from pipelines import (
+    APPROVE,
+    INVALID_TOKEN,
+    TRUST_POLICY,
+    Client,
+    Declaration,
+    approval_token,
+    declaration,
+)
 
 from moto_approvals import Approvals
 
@@ -15,7 +23,6 @@ DEFAULT_ACCOUNT = "123456789012"
 OTHER_ACCOUNT = "222222222222"
 OTHER_REGION = "eu-west-1"
 ASSUMED_ROLE = f"arn:aws:iam::{OTHER_ACCOUNT}:role/x"
-INVALID_TOKEN = "The approval request already received a response or has expired."
 
 ClientFactory = Callable[..., Client]
 

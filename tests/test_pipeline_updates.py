@@ -11,8 +11,12 @@ from botocore.exceptions import ClientError
 from freezegun import freeze_time
 from pipelines import (
     APPROVE,
+    INVALID_TOKEN,
+    START,
     Client,
+    CreatePipeline,
     Declaration,
+    Pending,
     action_state,
     approval_stage,
     approval_token,
@@ -23,13 +27,8 @@ from pipelines import (
     stage_state,
 )
 
-Pending = dict[str, str]
-CreatePipeline = Callable[..., Declaration]
-
-INVALID_TOKEN = "The approval request already received a response or has expired."
 STAGE_NOT_FOUND = "The stage was specified in an invalid format or cannot be found."
 NO_PIPELINE = "Account '123456789012' does not have a pipeline with name 'release'"
-START = datetime.datetime(2026, 1, 5, 9, 0, tzinfo=datetime.timezone.utc)
 
 
 @pytest.fixture

@@ -11,10 +11,13 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from pipelines import (
+    ALREADY_COMPLETED,
     APPROVE,
+    INVALID_TOKEN,
     REJECT,
     Client,
     Declaration,
+    Pending,
     action_state,
     approval_stage,
     approval_token,
@@ -25,12 +28,8 @@ from pipelines import (
     stage_state,
 )
 
-Pending = dict[str, str]
-
 TOKEN_PATTERN = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 NAME_PATTERN = "[A-Za-z0-9.@\\-_]+"
-INVALID_TOKEN = "The approval request already received a response or has expired."
-ALREADY_COMPLETED = "The approval action has already been approved or rejected."
 STAGE_NOT_FOUND = "The stage was specified in an invalid format or cannot be found."
 ACTION_NOT_FOUND = "The specified action cannot be found."
 

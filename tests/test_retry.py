@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 from freezegun import freeze_time
 from pipelines import (
+    ALREADY_COMPLETED,
     APPROVE,
+    INVALID_TOKEN,
     MANUAL,
     REJECT,
+    SEVEN_DAYS,
+    START,
     Client,
+    CreatePipeline,
     Declaration,
+    Pending,
     action_state,
     approval_token,
     build_stage,
@@ -25,13 +30,6 @@ from pipelines import (
     stage_state,
 )
 
-Pending = dict[str, str]
-CreatePipeline = Callable[..., Declaration]
-
-START = datetime.datetime(2026, 1, 5, 9, 0, tzinfo=datetime.timezone.utc)
-SEVEN_DAYS = datetime.timedelta(days=7)
-INVALID_TOKEN = "The approval request already received a response or has expired."
-ALREADY_COMPLETED = "The approval action has already been approved or rejected."
 NOT_RETRYABLE = (
     "Unable to retry. The pipeline structure or stage state might have changed while actions "
     "awaited retry, or the stage contains no failed actions."

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from botocore.exceptions import ClientError
 from pipelines import (
     APPROVE,
+    INVALID_TOKEN,
     REJECT,
     Client,
-    Declaration,
+    CreatePipeline,
+    Pending,
     action_state,
     approval_stage,
     approval_token,
@@ -24,10 +24,6 @@ from pipelines import (
 
 from moto_approvals import Approvals
 
-Pending = dict[str, str]
-CreatePipeline = Callable[..., Declaration]
-
-INVALID_TOKEN = "The approval request already received a response or has expired."
 NOT_STOPPABLE = (
     "Unable to stop the pipeline execution. The execution might already be in a Stopped "
     "state, or it might no longer be in progress."

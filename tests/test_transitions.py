@@ -12,7 +12,7 @@ from freezegun import freeze_time
 from pipelines import (
     APPROVE,
     Client,
-    Declaration,
+    Pending,
     action_state,
     approval_token,
     caller_arn,
@@ -20,9 +20,6 @@ from pipelines import (
     newest_execution_id,
     stage_state,
 )
-
-Pending = dict[str, str]
-CreatePipeline = Callable[..., Declaration]
 
 REASON_PATTERN = "[a-zA-Z0-9!@ \\(\\)\\.\\*\\?\\-]+"
 CHANGED_AT = datetime.datetime(2026, 3, 2, 17, 30, tzinfo=datetime.timezone.utc)
