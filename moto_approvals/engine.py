@@ -77,6 +77,8 @@ class PipelineRuntime:
         self._open_approvals: dict[str, ActionRun] = {}
         self._in_flight: dict[str, PipelineExecution] = {}
         self._client_tokens: dict[str, str] = {}
+        #: Approvals started since the backend last took them, to notify about.
+        self._started_approvals: list[ActionRun] = []
         self._sequence = itertools.count(1)
 
     # -- reading ---------------------------------------------------------------------------
@@ -117,6 +119,11 @@ class PipelineRuntime:
             for run in self._open()
             if run.token and run.expires_at
         ]
+
+    def take_started_approvals(self) -> list[ActionRun]:
+        """The approvals started since the last call (each is reported once)."""
+        started, self._started_approvals = self._started_approvals, []
+        return started
 
     # -- time ------------------------------------------------------------------------------
 
@@ -461,6 +468,7 @@ class PipelineRuntime:
             action_run.expires_at = now + action.approval_timeout
             self._approvals[action_run.token] = action_run
             self._open_approvals[action_run.token] = action_run
+            self._started_approvals.append(action_run)
         else:
             behaviour = self.behaviours.get(
                 (action.stage_name, action.name), ActionBehaviour.SUCCEED

@@ -39,6 +39,7 @@ from moto_approvals.exceptions import (
     PipelineNotFoundException,
     StageNotFoundException,
 )
+from moto_approvals.notifications import publish_approval_needed
 
 
 def _new_id() -> str:
@@ -104,8 +105,16 @@ class ApprovalsBackend(BaseBackend):
 
     @contextmanager
     def _pipeline(self, pipeline_name: str) -> Iterator[PipelineRuntime]:
+        """The runtime under the lock; approvals it started are announced on the way out."""
         with self.lock:
-            yield self.runtime(pipeline_name)
+            runtime = self.runtime(pipeline_name)
+            try:
+                yield runtime
+            finally:
+                # Also after an error: time may have moved executions before the check failed.
+                for run in runtime.take_started_approvals():
+                    execution = runtime.executions[run.pipeline_execution_id]
+                    publish_approval_needed(run, execution, self.region_name)
 
     # -- pipeline CRUD: moto keeps the definitions, executions follow them -----------------
 
@@ -114,14 +123,15 @@ class ApprovalsBackend(BaseBackend):
     ) -> tuple[Declaration, list[dict[str, str]]]:
         with self.lock:
             created = self.pipelines.create_pipeline(pipeline, tags or [])
-            self.runtime(pipeline["name"]).start_execution(utcnow(), "CreatePipeline", caller_arn)
+            with self._pipeline(pipeline["name"]) as runtime:
+                runtime.start_execution(utcnow(), "CreatePipeline", caller_arn)
             return created
 
     def update_pipeline(self, pipeline: Declaration) -> Declaration:
         with self.lock:
             updated = self.pipelines.update_pipeline(pipeline)
-            self.runtime(pipeline["name"])  # cancels executions of the replaced version
-            return updated
+            with self._pipeline(pipeline["name"]):  # cancels the replaced version's executions
+                return updated
 
     def delete_pipeline(self, name: str) -> None:
         with self.lock:
