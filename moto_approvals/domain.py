@@ -301,3 +301,37 @@ class PendingApproval:
     action_execution_id: str
     token: str
     expires_at: datetime.datetime
+
+
+class EventLevel(str, Enum):
+    """The ``detail-type`` of an EventBridge state-change event: CodePipeline <level> …"""
+
+    PIPELINE = "Pipeline"
+    STAGE = "Stage"
+    ACTION = "Action"
+
+
+class EventState(str, Enum):
+    """``detail.state`` of a state-change event (detect-state-changes-cloudwatch-events)."""
+
+    STARTED = "STARTED"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    STOPPING = "STOPPING"
+    STOPPED = "STOPPED"
+    CANCELED = "CANCELED"
+    RESUMED = "RESUMED"
+    SUPERSEDED = "SUPERSEDED"
+    ABANDONED = "ABANDONED"
+
+
+@dataclass(frozen=True)
+class StateChange:
+    """One state change of an execution, a stage run or an action run, in the order it happened."""
+
+    level: EventLevel
+    state: EventState
+    execution: PipelineExecution
+    at: datetime.datetime
+    stage_name: str | None = None
+    action_run: ActionRun | None = None

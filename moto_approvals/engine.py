@@ -22,6 +22,8 @@ from moto_approvals.domain import (
     ActionRun,
     ActionStatus,
     ApprovalStatus,
+    EventLevel,
+    EventState,
     ExecutionMode,
     ExecutionStatus,
     PendingApproval,
@@ -32,6 +34,7 @@ from moto_approvals.domain import (
     StageDefinition,
     StageRun,
     StageStatus,
+    StateChange,
     TransitionState,
     TransitionType,
 )
@@ -54,6 +57,11 @@ EXPIRED_SUMMARY = "Approval timed out"
 FAILED_ACTION_SUMMARY = "Action failed (set by the test)"
 
 _UNSUCCESSFUL = (ActionStatus.FAILED, ActionStatus.ABANDONED)
+_ACTION_EVENTS = {
+    ActionStatus.SUCCEEDED: EventState.SUCCEEDED,
+    ActionStatus.FAILED: EventState.FAILED,
+    ActionStatus.ABANDONED: EventState.ABANDONED,
+}
 
 
 class PipelineRuntime:
@@ -77,8 +85,9 @@ class PipelineRuntime:
         self._open_approvals: dict[str, ActionRun] = {}
         self._in_flight: dict[str, PipelineExecution] = {}
         self._client_tokens: dict[str, str] = {}
-        #: Approvals started since the backend last took them, to notify about.
+        #: Approvals started and state changes since the backend last took them.
         self._started_approvals: list[ActionRun] = []
+        self._changes: list[StateChange] = []
         self._sequence = itertools.count(1)
 
     # -- reading ---------------------------------------------------------------------------
@@ -125,6 +134,11 @@ class PipelineRuntime:
         started, self._started_approvals = self._started_approvals, []
         return started
 
+    def take_state_changes(self) -> list[StateChange]:
+        """The state changes since the last call, oldest first (each is reported once)."""
+        changes, self._changes = self._changes, []
+        return changes
+
     # -- time ------------------------------------------------------------------------------
 
     def advance(self, now: datetime.datetime) -> None:
@@ -136,7 +150,7 @@ class PipelineRuntime:
             at = min(r.expires_at for r in due if r.expires_at is not None)
             for run in due:
                 if run.expires_at == at:
-                    run.finish(ActionStatus.FAILED, at, EXPIRED_SUMMARY)
+                    self._finish_action(run, ActionStatus.FAILED, at, EXPIRED_SUMMARY)
             self._pump(at)
 
     # -- executions ------------------------------------------------------------------------
@@ -165,6 +179,7 @@ class PipelineRuntime:
         )
         self.executions[execution.pipeline_execution_id] = execution
         self._in_flight[execution.pipeline_execution_id] = execution
+        self._emit(EventLevel.PIPELINE, EventState.STARTED, execution, now)
         if client_request_token:
             self._client_tokens[client_request_token] = execution.pipeline_execution_id
         self._arrive(execution, 0, now)
@@ -200,14 +215,16 @@ class PipelineRuntime:
         execution.last_update_time = now
         if reason is not None:
             execution.stop_reason = reason
+        self._emit(EventLevel.PIPELINE, EventState.STOPPING, execution, now)
         stage = execution.current_stage
         if execution.position is Position.INSIDE and stage is not None:
             run = execution.stage_runs[stage.name]
             run.status = StageStatus.STOPPING
+            self._emit(EventLevel.STAGE, EventState.STOPPING, execution, now, stage.name)
             if abandon:
                 for action_run in run.actions.values():
                     if action_run.status is ActionStatus.IN_PROGRESS:
-                        action_run.finish(ActionStatus.ABANDONED, now)
+                        self._finish_action(action_run, ActionStatus.ABANDONED, now)
         self._pump(now)
         return execution
 
@@ -250,6 +267,10 @@ class PipelineRuntime:
         execution.position = Position.INSIDE
         execution.stage_index = self.definition.stage_index(stage_name)
         execution.last_update_time = now
+        # The retried run is the stage's latest (only PARALLEL can have another one since).
+        self.stage_entries[stage_name] = pipeline_execution_id
+        self._emit(EventLevel.PIPELINE, EventState.RESUMED, execution, now)
+        self._emit(EventLevel.STAGE, EventState.RESUMED, execution, now, stage_name)
         self._pump(now)
         return execution
 
@@ -262,8 +283,11 @@ class PipelineRuntime:
                 run.status = StageStatus.CANCELLED
                 for action_run in run.actions.values():
                     if action_run.status is ActionStatus.IN_PROGRESS:
-                        action_run.finish(ActionStatus.ABANDONED, now)
-            execution.finish(ExecutionStatus.CANCELLED, now)
+                        self._finish_action(
+                            action_run, ActionStatus.ABANDONED, now, event=EventState.CANCELED
+                        )
+                self._emit(EventLevel.STAGE, EventState.CANCELED, execution, now, stage.name)
+            self._finish_execution(execution, ExecutionStatus.CANCELLED, now)
         self.definition = definition
         self.transitions = {
             stage.name: self.transitions.get(stage.name) or TransitionState()
@@ -295,7 +319,7 @@ class PipelineRuntime:
         outcome = (
             ActionStatus.SUCCEEDED if status is ApprovalStatus.APPROVED else ActionStatus.FAILED
         )
-        run.finish(outcome, now, summary)
+        self._finish_action(run, outcome, now, summary)
         self.executions[run.pipeline_execution_id].last_update_time = now
         self._pump(now)
 
@@ -319,7 +343,7 @@ class PipelineRuntime:
         ]
         for run in held:
             status = ActionStatus.SUCCEEDED if succeeded else ActionStatus.FAILED
-            run.finish(status, now, summary)
+            self._finish_action(run, status, now, summary)
         self._pump(now)
         return len(held)
 
@@ -379,7 +403,7 @@ class PipelineRuntime:
         assert stage is not None
         if execution.position is Position.WAITING:
             if execution.status is ExecutionStatus.STOPPING:
-                execution.finish(ExecutionStatus.STOPPED, now)
+                self._finish_execution(execution, ExecutionStatus.STOPPED, now)
                 return True
             if not self._may_enter(execution, stage):
                 return False
@@ -390,12 +414,12 @@ class PipelineRuntime:
         if any(r.status is ActionStatus.IN_PROGRESS for r in runs):
             return False
         if execution.status is ExecutionStatus.STOPPING:
-            run.status = StageStatus.STOPPED
-            execution.finish(ExecutionStatus.STOPPED, now)
+            self._finish_stage(execution, run, StageStatus.STOPPED, now)
+            self._finish_execution(execution, ExecutionStatus.STOPPED, now)
             return True
         if any(r.status in _UNSUCCESSFUL for r in runs):
-            run.status = StageStatus.FAILED
-            execution.finish(ExecutionStatus.FAILED, now)
+            self._finish_stage(execution, run, StageStatus.FAILED, now)
+            self._finish_execution(execution, ExecutionStatus.FAILED, now)
             return True
         unstarted = [a for a in stage.actions if a.name not in run.actions]
         if unstarted:
@@ -404,9 +428,9 @@ class PipelineRuntime:
                 if action.run_order == first:
                     self._start_action(execution, run, action, now)
             return True
-        run.status = StageStatus.SUCCEEDED
+        self._finish_stage(execution, run, StageStatus.SUCCEEDED, now)
         if execution.stage_index + 1 == len(execution.definition.stages):
-            execution.finish(ExecutionStatus.SUCCEEDED, now)
+            self._finish_execution(execution, ExecutionStatus.SUCCEEDED, now)
         else:
             self._arrive(execution, execution.stage_index + 1, now)
         return True
@@ -424,7 +448,7 @@ class PipelineRuntime:
             if other is execution:
                 continue
             loser = other if other.sequence < execution.sequence else execution
-            loser.finish(ExecutionStatus.SUPERSEDED, now)
+            self._finish_execution(loser, ExecutionStatus.SUPERSEDED, now)
 
     def _may_enter(self, execution: PipelineExecution, stage: StageDefinition) -> bool:
         if not self.transitions[stage.name].enabled:
@@ -446,6 +470,7 @@ class PipelineRuntime:
             status=StageStatus.IN_PROGRESS,
         )
         self.stage_entries[stage.name] = execution.pipeline_execution_id
+        self._emit(EventLevel.STAGE, EventState.STARTED, execution, now, stage.name)
 
     def _start_action(
         self,
@@ -463,20 +488,70 @@ class PipelineRuntime:
             start_time=now,
             last_status_change=now,
         )
+        run.actions[action.name] = action_run
+        self.action_runs.append(action_run)
+        self._latest_runs[(action.stage_name, action.name)] = action_run
+        self._emit(EventLevel.ACTION, EventState.STARTED, execution, now, action_run=action_run)
         if action.is_manual_approval:
             action_run.token = self._new_id()
             action_run.expires_at = now + action.approval_timeout
             self._approvals[action_run.token] = action_run
             self._open_approvals[action_run.token] = action_run
             self._started_approvals.append(action_run)
-        else:
-            behaviour = self.behaviours.get(
-                (action.stage_name, action.name), ActionBehaviour.SUCCEED
-            )
-            if behaviour is ActionBehaviour.SUCCEED:
-                action_run.finish(ActionStatus.SUCCEEDED, now)
-            elif behaviour is ActionBehaviour.FAIL:
-                action_run.finish(ActionStatus.FAILED, now, FAILED_ACTION_SUMMARY)
-        run.actions[action.name] = action_run
-        self.action_runs.append(action_run)
-        self._latest_runs[(action.stage_name, action.name)] = action_run
+            return
+        behaviour = self.behaviours.get((action.stage_name, action.name), ActionBehaviour.SUCCEED)
+        if behaviour is ActionBehaviour.SUCCEED:
+            self._finish_action(action_run, ActionStatus.SUCCEEDED, now)
+        elif behaviour is ActionBehaviour.FAIL:
+            self._finish_action(action_run, ActionStatus.FAILED, now, FAILED_ACTION_SUMMARY)
+
+    # -- endings, each with its state-change event -----------------------------------------
+
+    def _emit(
+        self,
+        level: EventLevel,
+        state: EventState,
+        execution: PipelineExecution,
+        now: datetime.datetime,
+        stage_name: str | None = None,
+        action_run: ActionRun | None = None,
+    ) -> None:
+        if action_run is not None:
+            stage_name = action_run.stage_name
+        self._changes.append(StateChange(level, state, execution, now, stage_name, action_run))
+
+    def _finish_action(
+        self,
+        run: ActionRun,
+        status: ActionStatus,
+        now: datetime.datetime,
+        summary: str | None = None,
+        event: EventState | None = None,
+    ) -> None:
+        run.finish(status, now, summary)
+        execution = self.executions[run.pipeline_execution_id]
+        state = event or _ACTION_EVENTS[status]
+        self._emit(EventLevel.ACTION, state, execution, now, action_run=run)
+
+    def _finish_stage(
+        self,
+        execution: PipelineExecution,
+        run: StageRun,
+        status: StageStatus,
+        now: datetime.datetime,
+    ) -> None:
+        run.status = status
+        self._emit(
+            EventLevel.STAGE, EventState(status.value.upper()), execution, now, run.stage_name
+        )
+
+    def _finish_execution(
+        self, execution: PipelineExecution, status: ExecutionStatus, now: datetime.datetime
+    ) -> None:
+        execution.finish(status, now)
+        state = (
+            EventState.CANCELED
+            if status is ExecutionStatus.CANCELLED
+            else EventState(status.value.upper())
+        )
+        self._emit(EventLevel.PIPELINE, state, execution, now)

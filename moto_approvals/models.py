@@ -39,7 +39,7 @@ from moto_approvals.exceptions import (
     PipelineNotFoundException,
     StageNotFoundException,
 )
-from moto_approvals.notifications import publish_approval_needed
+from moto_approvals.notifications import publish_approval_needed, publish_state_changes
 
 
 def _new_id() -> str:
@@ -112,9 +112,17 @@ class ApprovalsBackend(BaseBackend):
                 yield runtime
             finally:
                 # Also after an error: time may have moved executions before the check failed.
-                for run in runtime.take_started_approvals():
-                    execution = runtime.executions[run.pipeline_execution_id]
-                    publish_approval_needed(run, execution, self.region_name)
+                self._announce(pipeline_name, runtime)
+
+    def _announce(self, pipeline_name: str, runtime: PipelineRuntime) -> None:
+        for run in runtime.take_started_approvals():
+            execution = runtime.executions[run.pipeline_execution_id]
+            publish_approval_needed(run, execution, self.region_name)
+        changes = runtime.take_state_changes()
+        stored = self.pipelines.pipelines.get(pipeline_name)
+        if changes and stored is not None:
+            arn = stored.metadata["pipelineArn"]
+            publish_state_changes(changes, self.account_id, self.region_name, arn)
 
     # -- pipeline CRUD: moto keeps the definitions, executions follow them -----------------
 

@@ -1,18 +1,24 @@
-"""The SNS message AWS publishes when an execution reaches a manual approval.
+"""What the world hears of an execution: the approval SNS message and EventBridge events.
 
-Format from real captures (approvals-json-format): every key always present, in this order;
-``externalEntityLink`` and ``customData`` are JSON null when not configured; ``expires`` is the
-deadline truncated to the minute. The topic is looked up in moto's SNS backend of the topic's
-own account and region, so a test subscribes an SQS queue or reads it as with any moto topic.
+SNS: format from real captures (approvals-json-format): every key always present, in this
+order; ``externalEntityLink`` and ``customData`` are JSON null when not configured; ``expires``
+is the deadline truncated to the minute. The topic is looked up in moto's SNS backend of the
+topic's own account and region, so a test subscribes an SQS queue or reads it as with any topic.
+
+EventBridge: one "CodePipeline <Pipeline|Stage|Action> Execution State Change" event per state
+change, in order, on the default bus of the pipeline's account and region, through moto's
+events backend, so rules and their targets (SQS, Lambda, logs) see them
+(detect-state-changes-cloudwatch-events).
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from typing import Any
 
-from moto_approvals.domain import ActionRun, PipelineExecution
+from moto_approvals.domain import ActionRun, EventLevel, EventState, PipelineExecution, StateChange
 
 #: AWS shortens long pipeline names in the subject; 24 characters is the longest seen kept.
 SUBJECT_NAME_LIMIT = 24
@@ -83,3 +89,81 @@ def publish_approval_needed(run: ActionRun, execution: PipelineExecution, region
         json.dumps(approval_message(run, execution, region)),
         subject=approval_subject(execution.pipeline_name, run.action_name),
     )
+
+
+EVENT_SOURCE = "aws.codepipeline"
+_PUT_EVENTS_LIMIT = 10  # entries per PutEvents call
+_COMPLETIONS = (EventState.SUCCEEDED, EventState.FAILED)
+
+
+def _event_time(change: StateChange) -> float:
+    # moto's events backend renders ``time`` as the number it is given (its own clock's epoch
+    # seconds); the instant of the change, not of the request, keeps expiries in order.
+    return (change.at - datetime.datetime(1970, 1, 1)).total_seconds()
+
+
+def state_change_detail(change: StateChange, region: str) -> dict[str, Any]:
+    """The event's ``detail``, keys in the documented order."""
+    execution = change.execution
+    detail: dict[str, Any] = {
+        "pipeline": execution.pipeline_name,
+        "execution-id": execution.pipeline_execution_id,
+    }
+    if change.level is EventLevel.PIPELINE:
+        if change.state is EventState.STARTED:
+            detail["execution-trigger"] = {
+                "trigger-type": execution.trigger_type,
+                "trigger-detail": execution.trigger_detail,
+            }
+        if change.state is EventState.STOPPING and execution.stop_reason is not None:
+            detail["stop-execution-comments"] = execution.stop_reason
+        detail["start-time"] = execution.start_time.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    else:
+        detail["stage"] = change.stage_name
+    run = change.action_run
+    if run is not None:
+        detail["action"] = run.action_name
+    detail["state"] = change.state.value
+    if run is not None:
+        detail["region"] = run.action.region or region
+        type_id = run.action.action_type_id
+        detail["type"] = {key: type_id[key] for key in ("owner", "provider", "category", "version")}
+    # A number, as AWS sends it (the schema registry says string; real events disagree).
+    detail["version"] = float(execution.pipeline_version)
+    if run is not None and change.state in _COMPLETIONS:
+        result = {
+            "external-execution-url": run.action.configuration.get("ExternalEntityLink")
+            if run.token
+            else None,
+            "external-execution-summary": run.summary or None,
+            "external-execution-id": run.token,
+        }
+        present = {key: value for key, value in result.items() if value is not None}
+        if present:
+            detail["execution-result"] = present
+    return detail
+
+
+def state_change_entry(change: StateChange, region: str, pipeline_arn: str) -> dict[str, Any]:
+    """A PutEvents entry for moto's events backend."""
+    return {
+        "Source": EVENT_SOURCE,
+        "DetailType": f"CodePipeline {change.level.value} Execution State Change",
+        "Detail": json.dumps(state_change_detail(change, region)),
+        "Resources": [pipeline_arn],
+        "Time": _event_time(change),
+    }
+
+
+def publish_state_changes(
+    changes: list[StateChange], account_id: str, region: str, pipeline_arn: str
+) -> None:
+    """Put the events on the default bus, in order."""
+    if not changes:
+        return
+    from moto.events.models import events_backends
+
+    bus = events_backends[account_id][region]
+    entries = [state_change_entry(change, region, pipeline_arn) for change in changes]
+    for start in range(0, len(entries), _PUT_EVENTS_LIMIT):
+        bus.put_events(entries[start : start + _PUT_EVENTS_LIMIT])
