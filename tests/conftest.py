@@ -17,10 +17,17 @@ import boto3
 import pytest
 import requests
 from moto.server import ThreadedMotoServer
-from pipelines import REGION, TRUST_POLICY, Client, Declaration, approval_token, declaration
+from pipelines import (
+    REGION,
+    TRUST_POLICY,
+    Client,
+    Declaration,
+    approval_token,
+    declaration,
+    shape_checked,
+)
 
 from moto_approvals import Approvals, mock_approvals
-from moto_approvals.validation import output_violations
 
 
 def _free_port() -> int:
@@ -28,22 +35,6 @@ def _free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
-
-
-def check_output_shape(response_dict: dict[str, Any], operation: str) -> None:
-    if response_dict["status_code"] >= 300:
-        return
-    raw = response_dict["body"] or b"{}"
-    violations = output_violations(operation, json.loads(raw))
-    assert not violations, f"{operation} response breaks its output shape: {violations}"
-
-
-def shape_checked(client: Client) -> Client:
-    def on_parse(response_dict: dict[str, Any], operation_model: Any, **_: Any) -> None:
-        check_output_shape(response_dict, operation_model.name)
-
-    client.meta.events.register("before-parse.codepipeline.*", on_parse)
-    return client
 
 
 @pytest.fixture(autouse=True)

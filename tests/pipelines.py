@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Callable
 from typing import Any
+
+from moto_approvals.validation import output_violations
 
 REGION = "us-east-1"
 Client = Any  # boto3's generated clients have no static type
@@ -154,3 +157,19 @@ def newest_execution_id(codepipeline: Client, pipeline: str = "release") -> str:
     """The id of the most recently started execution (ListPipelineExecutions is newest first)."""
     summaries = codepipeline.list_pipeline_executions(pipelineName=pipeline)
     return str(summaries["pipelineExecutionSummaries"][0]["pipelineExecutionId"])
+
+
+def check_output_shape(response_dict: dict[str, Any], operation: str) -> None:
+    if response_dict["status_code"] >= 300:
+        return
+    raw = response_dict["body"] or b"{}"
+    violations = output_violations(operation, json.loads(raw))
+    assert not violations, f"{operation} response breaks its output shape: {violations}"
+
+
+def shape_checked(client: Client) -> Client:
+    def on_parse(response_dict: dict[str, Any], operation_model: Any, **_: Any) -> None:
+        check_output_shape(response_dict, operation_model.name)
+
+    client.meta.events.register("before-parse.codepipeline.*", on_parse)
+    return client
