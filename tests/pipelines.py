@@ -173,3 +173,26 @@ def shape_checked(client: Client) -> Client:
 
     client.meta.events.register("before-parse.codepipeline.*", on_parse)
     return client
+
+
+def sqs_queue(sqs: Client, name: str) -> tuple[str, str]:
+    """A new SQS queue's URL and ARN."""
+    url = str(sqs.create_queue(QueueName=name)["QueueUrl"])
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+    return url, str(attributes["Attributes"]["QueueArn"])
+
+
+def drain(sqs: Client, queue_url: str) -> list[dict[str, Any]]:
+    """Every message body waiting in the queue, parsed, oldest first; the queue is left empty."""
+    received: list[dict[str, Any]] = []
+    while batch := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get(
+        "Messages", []
+    ):
+        received += [json.loads(m["Body"]) for m in batch]
+        sqs.delete_message_batch(
+            QueueUrl=queue_url,
+            Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)
+            ],
+        )
+    return received

@@ -18,8 +18,10 @@ from pipelines import (
     Pending,
     approval_stage,
     deploy_stage,
+    drain,
     newest_execution_id,
     source_stage,
+    sqs_queue,
 )
 
 Event = dict[str, Any]
@@ -32,26 +34,12 @@ Step = tuple[str, str | None, str | None, str]
 def events(client_factory: Callable[..., Client]) -> Inbox:
     """A rule for every CodePipeline event on the default bus, delivering to a queue."""
     sqs, bridge = client_factory("sqs"), client_factory("events")
-    queue_url = sqs.create_queue(QueueName="pipeline-events")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
+    queue_url, queue_arn = sqs_queue(sqs, "pipeline-events")
     bridge.put_rule(Name="codepipeline", EventPattern=json.dumps({"source": ["aws.codepipeline"]}))
     bridge.put_targets(Rule="codepipeline", Targets=[{"Id": "queue", "Arn": queue_arn}])
 
     def inbox() -> list[Event]:
-        received: list[Event] = []
-        while batch := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get(
-            "Messages", []
-        ):
-            received += [json.loads(m["Body"]) for m in batch]
-            sqs.delete_message_batch(
-                QueueUrl=queue_url,
-                Entries=[
-                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)
-                ],
-            )
-        return received
+        return drain(sqs, queue_url)
 
     return inbox
 
@@ -168,10 +156,7 @@ def test_the_documented_rule_for_failed_approvals_matches_a_rejection(
     pending: Pending,
 ) -> None:
     sqs, bridge = client_factory("sqs"), client_factory("events")
-    queue_url = sqs.create_queue(QueueName="rejections")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
+    queue_url, queue_arn = sqs_queue(sqs, "rejections")
     pattern = {
         "source": ["aws.codepipeline"],
         "detail-type": ["CodePipeline Action Execution State Change"],
@@ -182,8 +167,7 @@ def test_the_documented_rule_for_failed_approvals_matches_a_rejection(
 
     codepipeline.put_approval_result(**pending, result=REJECT)
 
-    messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
-    assert [json.loads(m["Body"])["detail"]["action"] for m in messages] == ["ManualApproval"]
+    assert [event["detail"]["action"] for event in drain(sqs, queue_url)] == ["ManualApproval"]
 
 
 def test_stop_and_abandon_emits_stopping_abandoned_and_stopped(

@@ -14,7 +14,9 @@ from pipelines import (
     approval_stage,
     approval_token,
     deploy_stage,
+    drain,
     source_stage,
+    sqs_queue,
 )
 
 from moto_approvals import Approvals
@@ -27,15 +29,11 @@ def topic(client_factory: Callable[..., Client]) -> tuple[str, Inbox]:
     """An SNS topic with an SQS queue subscribed; returns its ARN and a reader of the queue."""
     sns, sqs = client_factory("sns"), client_factory("sqs")
     topic_arn = sns.create_topic(Name="approvals")["TopicArn"]
-    queue_url = sqs.create_queue(QueueName="approvals")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
+    queue_url, queue_arn = sqs_queue(sqs, "approvals")
     sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
 
     def inbox() -> list[dict[str, Any]]:
-        received = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)
-        return [json.loads(m["Body"]) for m in received.get("Messages", [])]
+        return drain(sqs, queue_url)
 
     return topic_arn, inbox
 
