@@ -203,6 +203,11 @@ class ActionRun:
         return self.action.name
 
     @property
+    def external_execution_url(self) -> str | None:
+        """An approval's review page: the ExternalEntityLink it was configured with."""
+        return self.action.configuration.get("ExternalEntityLink") if self.token else None
+
+    @property
     def is_pending_approval(self) -> bool:
         return self.token is not None and self.status is ActionStatus.IN_PROGRESS
 

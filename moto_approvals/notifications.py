@@ -132,9 +132,7 @@ def state_change_detail(change: StateChange, region: str) -> dict[str, Any]:
     detail["version"] = float(execution.pipeline_version)
     if run is not None and change.state in _COMPLETIONS:
         result = {
-            "external-execution-url": run.action.configuration.get("ExternalEntityLink")
-            if run.token
-            else None,
+            "external-execution-url": run.external_execution_url,
             "external-execution-summary": run.summary or None,
             "external-execution-id": run.token,
         }

@@ -89,9 +89,7 @@ def _action_execution(run: ActionRun, show_token: bool) -> Json:
             "token": run.token if show_token and run.is_pending_approval else None,
             "lastUpdatedBy": run.updated_by,
             "externalExecutionId": run.token,
-            "externalExecutionUrl": run.action.configuration.get("ExternalEntityLink")
-            if run.token
-            else None,
+            "externalExecutionUrl": run.external_execution_url,
         }
     )
 
@@ -167,9 +165,7 @@ def action_execution_detail(run: ActionRun, region: str) -> Json:
         {
             "externalExecutionId": run.token,
             "externalExecutionSummary": run.summary or None,
-            "externalExecutionUrl": action.configuration.get("ExternalEntityLink")
-            if run.token
-            else None,
+            "externalExecutionUrl": run.external_execution_url,
         }
     )
     output: Json = {"outputArtifacts": [], "outputVariables": {}}
