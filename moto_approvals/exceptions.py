@@ -13,13 +13,13 @@ import re
 
 from moto.core.exceptions import JsonRESTError
 
+from moto_approvals.service import service_model
+
 JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
 
 
 @functools.cache
 def _documented_message(shape_name: str) -> str:
-    from moto_approvals.validation import service_model  # the model loads lazily, once
-
     try:
         doc = service_model().shape_for(shape_name).documentation
     except Exception:  # shape not modeled (protocol-level errors)

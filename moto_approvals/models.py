@@ -253,7 +253,7 @@ class ApprovalsBackend(BaseBackend):
                     f"{stage_name}/{action_name} is a manual approval: answer it with "
                     "put_approval_result instead of setting a behaviour."
                 )
-            runtime.behaviours[(stage_name, action_name)] = behaviour
+            runtime.steered.behaviours[(stage_name, action_name)] = behaviour
 
     def complete_action(
         self,

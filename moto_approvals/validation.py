@@ -13,12 +13,12 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-import botocore.session
-from botocore.model import OperationModel, ServiceModel, Shape
+from botocore.model import OperationModel, Shape
 
 from moto_approvals.exceptions import SerializationException, ValidationException
+from moto_approvals.service import SERVICE_NAME, service_model
 
-SERVICE_NAME = "codepipeline"
+__all__ = ("output_violations", "service_model", "validate_input")
 
 # The decoded-JSON Python types each shape type accepts (bool is handled separately,
 # because it subclasses int but is never a number on the wire).
@@ -31,12 +31,6 @@ _ACCEPTED_TYPES: dict[str, tuple[type, ...]] = {
 }
 _SIZED = frozenset({"string", "list", "map"})
 _NUMERIC = frozenset({"integer", "long", "double", "float"})
-
-
-@functools.cache
-def service_model() -> ServiceModel:
-    """The CodePipeline model; cached because loading and parsing the JSON is slow."""
-    return botocore.session.get_session().get_service_model(SERVICE_NAME)
 
 
 @functools.cache

@@ -1,9 +1,12 @@
-"""Every state transition of one pipeline's executions.
+"""The execution flow of one pipeline: executions through stages, stage locks, transitions.
 
 The engine is deterministic: it has no clock, thread or timer. Each entry point takes
 ``now``; expiries are computed when state is read or written (:meth:`PipelineRuntime.advance`),
 in the order they fell due, so a test that moves the clock a month sees every approval that
 timed out on the way, and every execution that entered a stage because of it.
+
+What an action does once started belongs to its kind (:mod:`moto_approvals.engine.approvals`,
+:mod:`moto_approvals.engine.steered`); the flow only starts actions and reacts to their ends.
 
 Stage locking follows the CodePipeline User Guide (concepts-how-it-works): in SUPERSEDED and
 QUEUED modes a stage holds one execution at a time; executions wait at the stage's inbound
@@ -17,7 +20,6 @@ import itertools
 from collections.abc import Callable
 
 from moto_approvals.domain import (
-    ActionBehaviour,
     ActionDefinition,
     ActionRun,
     ActionStatus,
@@ -38,10 +40,11 @@ from moto_approvals.domain import (
     TransitionState,
     TransitionType,
 )
+from moto_approvals.engine.approvals import ManualApprovals
+from moto_approvals.engine.kinds import ActionKind
+from moto_approvals.engine.steered import SteeredActions
 from moto_approvals.exceptions import (
-    ApprovalAlreadyCompletedException,
     DuplicatedStopRequestException,
-    InvalidApprovalTokenException,
     NotLatestPipelineExecutionException,
     PipelineExecutionNotFoundException,
     PipelineExecutionNotStoppableException,
@@ -50,11 +53,6 @@ from moto_approvals.exceptions import (
 )
 
 IdFactory = Callable[[], str]
-
-#: Summary of an approval that timed out: AWS documents only the Failed status, so this
-#: text is the emulator's own (README, "Choices where AWS is silent").
-EXPIRED_SUMMARY = "Approval timed out"
-FAILED_ACTION_SUMMARY = "Action failed (set by the test)"
 
 _UNSUCCESSFUL = (ActionStatus.FAILED, ActionStatus.ABANDONED)
 _ACTION_EVENTS = {
@@ -78,17 +76,20 @@ class PipelineRuntime:
         self.action_runs: list[ActionRun] = []
         #: The latest execution that entered each stage.
         self.stage_entries: dict[str, str] = {}
-        self.behaviours: dict[tuple[str, str], ActionBehaviour] = {}
         self._latest_runs: dict[tuple[str, str], ActionRun] = {}
-        self._approvals: dict[str, ActionRun] = {}
-        # Working sets, pruned lazily, so a read costs what is in flight, not all history.
-        self._open_approvals: dict[str, ActionRun] = {}
+        # A working set, pruned lazily, so a read costs what is in flight, not all history.
         self._in_flight: dict[str, PipelineExecution] = {}
         self._client_tokens: dict[str, str] = {}
-        #: Approvals started and state changes since the backend last took them.
-        self._started_approvals: list[ActionRun] = []
+        #: State changes since the backend last took them.
         self._changes: list[StateChange] = []
         self._sequence = itertools.count(1)
+        self.approvals = ManualApprovals(self)
+        self.steered = SteeredActions(self)
+        #: Asked in order which kind runs an action; the steered kind runs any.
+        self.kinds: list[ActionKind] = [self.approvals, self.steered]
+
+    def new_id(self) -> str:
+        return self._new_id()
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -115,24 +116,11 @@ class PipelineRuntime:
         return sorted(waiting, key=lambda e: e.arrived_at)
 
     def pending_approvals(self) -> list[PendingApproval]:
-        return [
-            PendingApproval(
-                pipeline_name=self.definition.name,
-                stage_name=run.stage_name,
-                action_name=run.action_name,
-                pipeline_execution_id=run.pipeline_execution_id,
-                action_execution_id=run.action_execution_id,
-                token=run.token,
-                expires_at=run.expires_at,
-            )
-            for run in self._open()
-            if run.token and run.expires_at
-        ]
+        return self.approvals.pending()
 
     def take_started_approvals(self) -> list[ActionRun]:
         """The approvals started since the last call (each is reported once)."""
-        started, self._started_approvals = self._started_approvals, []
-        return started
+        return self.approvals.take_started()
 
     def take_state_changes(self) -> list[StateChange]:
         """The state changes since the last call, oldest first (each is reported once)."""
@@ -142,15 +130,14 @@ class PipelineRuntime:
     # -- time ------------------------------------------------------------------------------
 
     def advance(self, now: datetime.datetime) -> None:
-        """Fail every approval whose deadline has passed, earliest first, and move on."""
+        """Time out every action whose deadline has passed, earliest first, and move on."""
         while True:
-            due = [r for r in self._open() if r.expires_at is not None and r.expires_at <= now]
-            if not due:
+            deadlines = [d for d in (k.next_deadline() for k in self.kinds) if d is not None]
+            at = min(deadlines, default=None)
+            if at is None or at > now:
                 return
-            at = min(r.expires_at for r in due if r.expires_at is not None)
-            for run in due:
-                if run.expires_at == at:
-                    self._finish_action(run, ActionStatus.FAILED, at, EXPIRED_SUMMARY)
+            for kind in self.kinds:
+                kind.expire(at)
             self._pump(at)
 
     # -- executions ------------------------------------------------------------------------
@@ -224,7 +211,7 @@ class PipelineRuntime:
             if abandon:
                 for action_run in run.actions.values():
                     if action_run.status is ActionStatus.IN_PROGRESS:
-                        self._finish_action(action_run, ActionStatus.ABANDONED, now)
+                        self.finish_action(action_run, ActionStatus.ABANDONED, now)
         self._pump(now)
         return execution
 
@@ -283,7 +270,7 @@ class PipelineRuntime:
                 run.status = StageStatus.CANCELLED
                 for action_run in run.actions.values():
                     if action_run.status is ActionStatus.IN_PROGRESS:
-                        self._finish_action(
+                        self.finish_action(
                             action_run, ActionStatus.ABANDONED, now, event=EventState.CANCELED
                         )
                 self._emit(EventLevel.STAGE, EventState.CANCELED, execution, now, stage.name)
@@ -305,21 +292,7 @@ class PipelineRuntime:
         answered_by: str,
         now: datetime.datetime,
     ) -> None:
-        if not action.is_manual_approval:
-            raise InvalidApprovalTokenException()
-        run = self._approvals.get(token)
-        if run is None or (run.stage_name, run.action_name) != (action.stage_name, action.name):
-            raise InvalidApprovalTokenException()
-        if run.answer is not None:
-            raise ApprovalAlreadyCompletedException()
-        if run.status is not ActionStatus.IN_PROGRESS:
-            raise InvalidApprovalTokenException()
-        run.answer = status
-        run.updated_by = answered_by
-        outcome = (
-            ActionStatus.SUCCEEDED if status is ApprovalStatus.APPROVED else ActionStatus.FAILED
-        )
-        self._finish_action(run, outcome, now, summary)
+        run = self.approvals.answer(action, token, status, summary, answered_by, now)
         self.executions[run.pipeline_execution_id].last_update_time = now
         self._pump(now)
 
@@ -332,20 +305,12 @@ class PipelineRuntime:
         now: datetime.datetime,
         pipeline_execution_id: str | None = None,
     ) -> int:
-        """Finish held (InProgress) runs of a non-approval action; returns how many."""
-        held = [
-            run
-            for run in self.action_runs
-            if (run.stage_name, run.action_name) == (stage_name, action_name)
-            and run.status is ActionStatus.IN_PROGRESS
-            and run.token is None
-            and pipeline_execution_id in (None, run.pipeline_execution_id)
-        ]
-        for run in held:
-            status = ActionStatus.SUCCEEDED if succeeded else ActionStatus.FAILED
-            self._finish_action(run, status, now, summary)
+        """Finish held (InProgress) runs of a steered action; returns how many."""
+        done = self.steered.complete(
+            stage_name, action_name, succeeded, summary, now, pipeline_execution_id
+        )
         self._pump(now)
-        return len(held)
+        return done
 
     # -- transitions -----------------------------------------------------------------------
 
@@ -374,13 +339,6 @@ class PipelineRuntime:
         self._pump(now)
 
     # -- the machine -----------------------------------------------------------------------
-
-    def _open(self) -> list[ActionRun]:
-        """Approvals waiting for an answer, oldest first."""
-        for token, run in list(self._open_approvals.items()):
-            if not run.is_pending_approval:
-                del self._open_approvals[token]
-        return list(self._open_approvals.values())
 
     def _active(self) -> list[PipelineExecution]:
         """In-flight executions in start order."""
@@ -492,18 +450,8 @@ class PipelineRuntime:
         self.action_runs.append(action_run)
         self._latest_runs[(action.stage_name, action.name)] = action_run
         self._emit(EventLevel.ACTION, EventState.STARTED, execution, now, action_run=action_run)
-        if action.is_manual_approval:
-            action_run.token = self._new_id()
-            action_run.expires_at = now + action.approval_timeout
-            self._approvals[action_run.token] = action_run
-            self._open_approvals[action_run.token] = action_run
-            self._started_approvals.append(action_run)
-            return
-        behaviour = self.behaviours.get((action.stage_name, action.name), ActionBehaviour.SUCCEED)
-        if behaviour is ActionBehaviour.SUCCEED:
-            self._finish_action(action_run, ActionStatus.SUCCEEDED, now)
-        elif behaviour is ActionBehaviour.FAIL:
-            self._finish_action(action_run, ActionStatus.FAILED, now, FAILED_ACTION_SUMMARY)
+        kind = next(k for k in self.kinds if k.runs(action))
+        kind.start(action_run, now)
 
     # -- endings, each with its state-change event -----------------------------------------
 
@@ -520,7 +468,7 @@ class PipelineRuntime:
             stage_name = action_run.stage_name
         self._changes.append(StateChange(level, state, execution, now, stage_name, action_run))
 
-    def _finish_action(
+    def finish_action(
         self,
         run: ActionRun,
         status: ActionStatus,

@@ -1,0 +1,18 @@
+"""The engine: every state transition of a pipeline's executions, by concern.
+
+- :mod:`~moto_approvals.engine.flow`: executions through stages, stage locks, transitions,
+  stop, retry, updates (:class:`PipelineRuntime`).
+- :mod:`~moto_approvals.engine.kinds`: what an action kind shares with the flow.
+- :mod:`~moto_approvals.engine.approvals`: manual approvals (tokens, answers, timeouts).
+- :mod:`~moto_approvals.engine.steered`: every other action, as the test steers it.
+
+Deterministic: no clock, thread, timer or I/O; ``now`` is passed in.
+"""
+
+from __future__ import annotations
+
+from moto_approvals.engine.approvals import EXPIRED_SUMMARY
+from moto_approvals.engine.flow import PipelineRuntime
+from moto_approvals.engine.steered import FAILED_ACTION_SUMMARY
+
+__all__ = ("EXPIRED_SUMMARY", "FAILED_ACTION_SUMMARY", "PipelineRuntime")

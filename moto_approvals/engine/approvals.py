@@ -1,0 +1,116 @@
+"""Manual approvals: a token when the action starts, an answer or a timeout to finish it.
+
+The token lives from the action's start (the SNS message is published "when the pipeline
+stops" at it: approvals-json-format) until the answer, the timeout, an abandon or a cancel.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from moto_approvals.domain import (
+    ActionDefinition,
+    ActionRun,
+    ActionStatus,
+    ApprovalStatus,
+    PendingApproval,
+)
+from moto_approvals.engine.kinds import ActionFlow
+from moto_approvals.exceptions import (
+    ApprovalAlreadyCompletedException,
+    InvalidApprovalTokenException,
+)
+
+#: Summary of an approval that timed out: AWS documents only the Failed status, so this
+#: text is the emulator's own (README, "Choices where AWS is silent").
+EXPIRED_SUMMARY = "Approval timed out"
+
+
+class ManualApprovals:
+    """The manual approval actions of one pipeline (``Approval``/``AWS``/``Manual``/``1``)."""
+
+    def __init__(self, flow: ActionFlow) -> None:
+        self._flow = flow
+        self._by_token: dict[str, ActionRun] = {}
+        # Pruned lazily, so a read costs what is pending, not all history.
+        self._open: dict[str, ActionRun] = {}
+        #: Approvals started since the backend last took them (to announce on SNS).
+        self._started: list[ActionRun] = []
+
+    # -- ActionKind ------------------------------------------------------------------------
+
+    def runs(self, action: ActionDefinition) -> bool:
+        return action.is_manual_approval
+
+    def start(self, run: ActionRun, now: datetime.datetime) -> None:
+        run.token = self._flow.new_id()
+        run.expires_at = now + run.action.approval_timeout
+        self._by_token[run.token] = run
+        self._open[run.token] = run
+        self._started.append(run)
+
+    def next_deadline(self) -> datetime.datetime | None:
+        return min((r.expires_at for r in self.open() if r.expires_at is not None), default=None)
+
+    def expire(self, at: datetime.datetime) -> None:
+        for run in self.open():
+            if run.expires_at == at:
+                self._flow.finish_action(run, ActionStatus.FAILED, at, EXPIRED_SUMMARY)
+
+    # -- answers ---------------------------------------------------------------------------
+
+    def answer(
+        self,
+        action: ActionDefinition,
+        token: str,
+        status: ApprovalStatus,
+        summary: str,
+        answered_by: str,
+        now: datetime.datetime,
+    ) -> ActionRun:
+        """PutApprovalResult's decision; the token checks in AWS's order (README)."""
+        if not action.is_manual_approval:
+            raise InvalidApprovalTokenException()
+        run = self._by_token.get(token)
+        if run is None or (run.stage_name, run.action_name) != (action.stage_name, action.name):
+            raise InvalidApprovalTokenException()
+        if run.answer is not None:
+            raise ApprovalAlreadyCompletedException()
+        if run.status is not ActionStatus.IN_PROGRESS:
+            raise InvalidApprovalTokenException()
+        run.answer = status
+        run.updated_by = answered_by
+        outcome = (
+            ActionStatus.SUCCEEDED if status is ApprovalStatus.APPROVED else ActionStatus.FAILED
+        )
+        self._flow.finish_action(run, outcome, now, summary)
+        return run
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def open(self) -> list[ActionRun]:
+        """Approvals waiting for an answer, oldest first."""
+        for token, run in list(self._open.items()):
+            if not run.is_pending_approval:
+                del self._open[token]
+        return list(self._open.values())
+
+    def pending(self) -> list[PendingApproval]:
+        return [
+            PendingApproval(
+                pipeline_name=self._flow.definition.name,
+                stage_name=run.stage_name,
+                action_name=run.action_name,
+                pipeline_execution_id=run.pipeline_execution_id,
+                action_execution_id=run.action_execution_id,
+                token=run.token,
+                expires_at=run.expires_at,
+            )
+            for run in self.open()
+            if run.token and run.expires_at
+        ]
+
+    def take_started(self) -> list[ActionRun]:
+        """The approvals started since the last call (each is reported once)."""
+        started, self._started = self._started, []
+        return started
