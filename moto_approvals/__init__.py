@@ -7,16 +7,27 @@ GetPipelineState, PutApprovalResult and the execution operations too.
 from __future__ import annotations
 
 from moto_approvals.domain import ActionBehaviour, PendingApproval
-from moto_approvals.mock import Approvals, ApprovalsMock, approvals, mock_approvals
+from moto_approvals.mock import (
+    ActionNotFoundError,
+    Approvals,
+    ApprovalsMock,
+    PipelineNotFoundError,
+    StageNotFoundError,
+    approvals,
+    mock_approvals,
+)
 from moto_approvals.wiring import install
 
 __version__ = "0.1.0"
 
 __all__ = (
     "ActionBehaviour",
+    "ActionNotFoundError",
     "Approvals",
     "ApprovalsMock",
     "PendingApproval",
+    "PipelineNotFoundError",
+    "StageNotFoundError",
     "__version__",
     "approvals",
     "install",
