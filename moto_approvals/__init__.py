@@ -1,7 +1,8 @@
 """moto-approvals: AWS CodePipeline executions and manual approvals for moto.
 
 Importing this package installs the emulator into moto, so plain ``@mock_aws`` tests get
-GetPipelineState, PutApprovalResult and the execution operations too.
+GetPipelineState, PutApprovalResult and the execution operations too. The pytest plugin does
+not import it until a test uses the ``approvals_mock`` fixture or marker.
 """
 
 from __future__ import annotations
