@@ -8,7 +8,10 @@ and state is reset only when the outermost of them exits.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, ParamSpec, TypeVar, overload
 
@@ -16,6 +19,11 @@ from moto import mock_aws
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
 from moto_approvals.domain import ActionBehaviour, PendingApproval
+from moto_approvals.exceptions import (
+    ActionNotFoundException,
+    PipelineNotFoundException,
+    StageNotFoundException,
+)
 from moto_approvals.models import ApprovalsBackend, approvals_backends
 from moto_approvals.wiring import install
 
@@ -23,6 +31,38 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 DEFAULT_REGION = "us-east-1"
+#: moto's own switch for the account that requests run as (checked before credentials).
+ACCOUNT_VARIABLE = "MOTO_ACCOUNT_ID"
+USAGE = (
+    "use @mock_approvals, @mock_approvals(account_id=..., region_name=..., config=...) or "
+    "with mock_approvals(...) as approvals:"
+)
+
+
+class PipelineNotFoundError(LookupError):
+    """The handle named a pipeline that does not exist in its account and region."""
+
+
+class StageNotFoundError(LookupError):
+    """The handle named a stage the pipeline does not have."""
+
+
+class ActionNotFoundError(LookupError):
+    """The handle named an action the stage does not have."""
+
+
+def current_account_id() -> str:
+    """The account moto serves requests as: ``$MOTO_ACCOUNT_ID``, else moto's default."""
+    return os.environ.get(ACCOUNT_VARIABLE) or DEFAULT_ACCOUNT_ID
+
+
+def _checked_account_id(account_id: object) -> str:
+    if not isinstance(account_id, str) or not re.fullmatch(r"\d{12}", account_id):
+        raise ValueError(
+            f"account_id must be a 12-digit AWS account ID such as '{DEFAULT_ACCOUNT_ID}', got "
+            f"{account_id!r}; pass the region as region_name=..."
+        )
+    return account_id
 
 
 class Approvals:
@@ -31,21 +71,64 @@ class Approvals:
     Public: ``account_id``, ``region_name``, :meth:`pending_approvals`, :meth:`fail_action`,
     :meth:`hold_action`, :meth:`succeed_action`, :meth:`complete_action`. It reads and steers the
     backend directly, so it works in-process and against a ``ThreadedMotoServer`` started in
-    the same process.
+    the same process. Its errors are plain Python exceptions naming what was not found, with
+    the account and region: :class:`PipelineNotFoundError`, :class:`StageNotFoundError`,
+    :class:`ActionNotFoundError` (all ``LookupError``) and ``ValueError`` for misuse.
     """
 
-    def __init__(self, account_id: str = DEFAULT_ACCOUNT_ID, region_name: str = DEFAULT_REGION):
-        self.account_id = account_id
+    def __init__(self, account_id: str | None = None, region_name: str = DEFAULT_REGION):
+        """``account_id`` defaults to the current account (see :func:`current_account_id`).
+
+        Raises:
+            ValueError: the account ID is not 12 digits.
+        """
+        self.account_id = (
+            current_account_id() if account_id is None else _checked_account_id(account_id)
+        )
         self.region_name = region_name
+
+    def __repr__(self) -> str:
+        return f"Approvals(account_id={self.account_id!r}, region_name={self.region_name!r})"
 
     @property
     def _backend(self) -> ApprovalsBackend:
-        backend: ApprovalsBackend = approvals_backends[self.account_id][self.region_name]
+        try:
+            backend: ApprovalsBackend = approvals_backends[self.account_id][self.region_name]
+        except KeyError:
+            raise ValueError(
+                f"region_name {self.region_name!r} is not a region moto knows for CodePipeline."
+            ) from None
         return backend
+
+    @property
+    def _where(self) -> str:
+        return f"account {self.account_id}, region {self.region_name}"
+
+    @contextmanager
+    def _lookup(self, pipeline: str, stage: str = "", action: str = "") -> Iterator[None]:
+        """Turn the backend's AWS errors into plain exceptions that say what is missing."""
+        try:
+            yield
+        except PipelineNotFoundException:
+            raise PipelineNotFoundError(
+                f"No pipeline named {pipeline!r} in {self._where}."
+            ) from None
+        except StageNotFoundException:
+            raise StageNotFoundError(
+                f"Pipeline {pipeline!r} in {self._where} has no stage named {stage!r}."
+            ) from None
+        except ActionNotFoundException:
+            raise ActionNotFoundError(
+                f"Stage {stage!r} of pipeline {pipeline!r} in {self._where} has no action "
+                f"named {action!r}."
+            ) from None
+        except ValueError as err:
+            raise ValueError(f"Pipeline {pipeline!r} in {self._where}: {err}") from None
 
     def pending_approvals(self, pipeline_name: str) -> list[PendingApproval]:
         """Manual approvals of the pipeline waiting for an answer, oldest first."""
-        return self._backend.pending_approvals(pipeline_name)
+        with self._lookup(pipeline_name):
+            return self._backend.pending_approvals(pipeline_name)
 
     def fail_action(self, pipeline_name: str, stage_name: str, action_name: str) -> None:
         """Make every later run of a non-approval action fail (a broken build, say)."""
@@ -74,41 +157,93 @@ class Approvals:
         Raises:
             ValueError: no run of that action is being held.
         """
-        done = self._backend.complete_action(
-            pipeline_name, stage_name, action_name, succeeded, summary, pipeline_execution_id
-        )
+        with self._lookup(pipeline_name, stage_name, action_name):
+            done = self._backend.complete_action(
+                pipeline_name, stage_name, action_name, succeeded, summary, pipeline_execution_id
+            )
         if not done:
             raise ValueError(
-                f"No run of {pipeline_name}/{stage_name}/{action_name} is InProgress; call "
-                "hold_action() before the execution reaches it."
+                f"No run of {pipeline_name}/{stage_name}/{action_name} in {self._where} is "
+                "InProgress; call hold_action() before the execution reaches it."
             )
         return done
 
     def _set(self, pipeline: str, stage: str, action: str, behaviour: ActionBehaviour) -> None:
-        self._backend.set_action_behaviour(pipeline, stage, action, behaviour)
+        with self._lookup(pipeline, stage, action):
+            self._backend.set_action_behaviour(pipeline, stage, action, behaviour)
 
 
-def approvals(account_id: str = DEFAULT_ACCOUNT_ID, region_name: str = DEFAULT_REGION) -> Approvals:
-    """The handle for tests that use ``@mock_approvals`` or ``@mock_aws`` as a decorator."""
+def approvals(account_id: str | None = None, region_name: str = DEFAULT_REGION) -> Approvals:
+    """The handle for tests that use ``@mock_approvals`` or ``@mock_aws`` as a decorator.
+
+    ``account_id`` defaults to the account requests run as (``$MOTO_ACCOUNT_ID``, which
+    ``mock_approvals(account_id=...)`` sets, else moto's default).
+    """
     return Approvals(account_id, region_name)
 
 
 class ApprovalsMock:
-    """What ``mock_approvals(...)`` returns: a decorator and a context manager."""
+    """What ``mock_approvals(...)`` returns: a decorator and a context manager.
+
+    With ``account_id``, the mocked block runs as that account: ``$MOTO_ACCOUNT_ID`` is set
+    while it runs (moto serves every request as that account, STS included) and restored when
+    it exits, so blocks nest.
+    """
 
     def __init__(
         self,
+        *,
         config: dict[str, Any] | None = None,
-        account_id: str = DEFAULT_ACCOUNT_ID,
+        account_id: str | None = None,
         region_name: str = DEFAULT_REGION,
     ) -> None:
         install()
         self._config = config
+        self._account_id = None if account_id is None else _checked_account_id(account_id)
+        self._saved_accounts: list[str | None] = []
         self._moto: Any = None
         self.approvals = Approvals(account_id, region_name)
 
+    def _moto_mock(self) -> Any:
+        """moto's mock, entering and leaving the account with each start and stop."""
+        mock: Any = mock_aws(config=self._config)  # type: ignore[arg-type]  # plain dict
+        if self._account_id is None:
+            return mock
+        start, stop = mock.start, mock.stop
+
+        # Instance attributes, not a subclass: moto counts nesting on the class it finds, and
+        # its class decorator calls these for each test method.
+        def start_as_account(*args: Any, **kwargs: Any) -> None:
+            self._enter_account()
+            try:
+                start(*args, **kwargs)
+            except BaseException:
+                self._leave_account()
+                raise
+
+        def stop_as_account(*args: Any, **kwargs: Any) -> None:
+            try:
+                stop(*args, **kwargs)
+            finally:
+                self._leave_account()
+
+        mock.start, mock.stop = start_as_account, stop_as_account
+        return mock
+
+    def _enter_account(self) -> None:
+        assert self._account_id is not None
+        self._saved_accounts.append(os.environ.get(ACCOUNT_VARIABLE))
+        os.environ[ACCOUNT_VARIABLE] = self._account_id
+
+    def _leave_account(self) -> None:
+        saved = self._saved_accounts.pop()
+        if saved is None:
+            os.environ.pop(ACCOUNT_VARIABLE, None)
+        else:
+            os.environ[ACCOUNT_VARIABLE] = saved
+
     def start(self) -> Approvals:
-        self._moto = mock_aws(config=self._config)  # type: ignore[arg-type]  # plain dict
+        self._moto = self._moto_mock()
         self._moto.start()
         return self.approvals
 
@@ -131,7 +266,7 @@ class ApprovalsMock:
 
     def __call__(self, func: Callable[P, T]) -> Callable[P, T]:
         # moto's mock decorates functions and test classes (per-method reset rules included).
-        decorated: Callable[P, T] = mock_aws(config=self._config)(func)  # type: ignore[arg-type]
+        decorated: Callable[P, T] = self._moto_mock()(func)
         return decorated
 
 
@@ -144,7 +279,7 @@ def mock_approvals(
     func: None = None,
     *,
     config: dict[str, Any] | None = None,
-    account_id: str = DEFAULT_ACCOUNT_ID,
+    account_id: str | None = None,
     region_name: str = DEFAULT_REGION,
 ) -> ApprovalsMock: ...
 
@@ -153,14 +288,25 @@ def mock_approvals(
     func: Callable[P, T] | None = None,
     *,
     config: dict[str, Any] | None = None,
-    account_id: str = DEFAULT_ACCOUNT_ID,
+    account_id: str | None = None,
     region_name: str = DEFAULT_REGION,
 ) -> ApprovalsMock | Callable[P, T]:
     """Mock every AWS service with moto, CodePipeline executions and approvals included.
 
     Use as ``@mock_approvals``, ``@mock_approvals()`` (on a function or a test class) or
     ``with mock_approvals() as approvals:``; the context manager yields an :class:`Approvals`
-    handle for ``account_id``/``region_name``. ``config`` is moto's ``mock_aws`` config.
+    handle for ``account_id``/``region_name``. ``account_id`` also makes the block run as that
+    account (see :class:`ApprovalsMock`); without it, the current account. ``region_name`` is the
+    handle's region (clients name their own). ``config`` is moto's ``mock_aws`` config.
+
+    Raises:
+        TypeError: called with a positional argument other than the function or class to wrap.
+        ValueError: ``account_id`` is not a 12-digit account ID.
     """
-    mock = ApprovalsMock(config, account_id, region_name)
+    if func is not None and not callable(func):
+        raise TypeError(
+            f"mock_approvals() takes keyword arguments only, got {func!r} as a positional "
+            f"argument; {USAGE}"
+        )
+    mock = ApprovalsMock(config=config, account_id=account_id, region_name=region_name)
     return mock if func is None else mock(func)

@@ -1,30 +1,28 @@
-"""The pytest plugin (entry point ``pytest11``): the ``approvals_mock`` fixture and marker."""
+"""What the ``approvals_mock`` fixture does once a test asks for it.
+
+The fixture and marker themselves are registered by the top-level ``pytest_moto_approvals``
+module (entry point ``pytest11``), which imports this module only when a test uses them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from moto_approvals.mock import Approvals, mock_approvals
+from moto_approvals.mock import ApprovalsMock
 
 MARKER_OPTIONS = ("account_id", "region_name", "config")
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers",
-        "approvals_mock(account_id=..., region_name=..., config=...): options of the "
-        "approvals_mock fixture (the account and region of its handle, moto's mock_aws config).",
-    )
+def mock_for_test(node: pytest.Item) -> ApprovalsMock:
+    """The mock for one test, with the options of its ``approvals_mock`` markers (closest wins).
 
-
-@pytest.fixture
-def approvals_mock(request: pytest.FixtureRequest) -> Iterator[Approvals]:
-    """Mock AWS with moto and the CodePipeline emulator for one test; yield its handle."""
+    Raises:
+        TypeError: a marker has positional arguments or an unknown option.
+    """
     options: dict[str, Any] = {}
-    for marker in reversed(list(request.node.iter_markers("approvals_mock"))):
+    for marker in reversed(list(node.iter_markers("approvals_mock"))):
         if marker.args:
             raise TypeError("@pytest.mark.approvals_mock takes keyword arguments only.")
         options.update(marker.kwargs)
@@ -34,5 +32,4 @@ def approvals_mock(request: pytest.FixtureRequest) -> Iterator[Approvals]:
             f"@pytest.mark.approvals_mock got unknown option(s) {', '.join(unknown)}; "
             f"it takes {', '.join(MARKER_OPTIONS)}."
         )
-    with mock_approvals(**options) as handle:
-        yield handle
+    return ApprovalsMock(**options)

@@ -12,22 +12,30 @@ Needs moto's server extra (Flask): ``pip install "moto-approvals[server]"``.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
+import re
 import signal
 import socket
+import ssl
 import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import Any
+from typing import Any, NoReturn
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from moto_approvals import __version__
 from moto_approvals.wiring import install
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
+PROG = "moto-approvals"
+HELP_OPTIONS = ("-h", "--help", "--version")
+#: ``CodePipeline_20150709.PutApprovalResult`` -> service ``CodePipeline``, operation after the dot.
+_TARGET = re.compile(r"(?P<service>[A-Za-z0-9]+?)(?:_\d{8})?\.(?P<operation>\w+)")
 
 
 def create_app() -> Any:
@@ -42,43 +50,76 @@ def create_app() -> Any:
     return DomainDispatcherApplication(create_backend_app)
 
 
-class _QuietRequestHandler(WSGIRequestHandler):
-    """Logs errors only, not one line per request."""
+def _operation(handler: WSGIRequestHandler) -> str | None:
+    """``CodePipeline.PutApprovalResult`` for a JSON-protocol request, from ``X-Amz-Target``."""
+    headers = getattr(handler, "headers", None)  # absent when the request line was bad
+    found = _TARGET.fullmatch(headers.get("X-Amz-Target", "")) if headers is not None else None
+    return f"{found['service']}.{found['operation']}" if found else None
 
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass
+
+def _request_handler(log_requests: bool) -> type[WSGIRequestHandler]:
+    """moto_server's request handler, logging each request by its operation, or only errors."""
+    from moto.moto_server import werkzeug_app
+
+    # Newer moto's handler keeps underscores in header names (S3 metadata), as moto_server does.
+    base: type[WSGIRequestHandler] = getattr(werkzeug_app, "MotoRequestHandler", WSGIRequestHandler)
+
+    class RequestHandler(base):  # type: ignore[misc,valid-type]  # base chosen at run time
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            if not log_requests:
+                return
+            operation = _operation(self)
+            if operation is None:
+                super().log_request(code, size)  # as moto_server logs it: method, path, status
+            else:
+                self.log("info", "%s %s", operation, code)
+
+    return RequestHandler
 
 
-def _bind(host: str, port: int, log_requests: bool = True) -> BaseWSGIServer:
+def _bind(
+    host: str, port: int, log_requests: bool = True, ssl_context: Any = None
+) -> BaseWSGIServer:
     """A threaded server listening on host:port (port 0: a free one), not yet serving.
+
+    ``ssl_context`` is werkzeug's: ``"adhoc"``, a ``(certificate, key)`` pair of paths, or None.
 
     Raises:
         OSError: the address cannot be bound. The socket is bound here because werkzeug,
             binding it itself, prints the error and calls ``sys.exit``.
     """
-    handler = WSGIRequestHandler if log_requests else _QuietRequestHandler
     family = socket.AF_INET6 if ":" in host else socket.AF_INET  # as werkzeug chooses
+    app = create_app()
     with socket.socket(family, socket.SOCK_STREAM) as listener:
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as http.server does
         listener.bind((host, port))
         listener.listen(socket.SOMAXCONN)
         # werkzeug duplicates the descriptor; this one is closed on leaving the block.
         return make_server(
-            host, port, create_app(), threaded=True, request_handler=handler, fd=listener.fileno()
+            host,
+            port,
+            app,
+            threaded=True,
+            request_handler=_request_handler(log_requests),
+            ssl_context=ssl_context,
+            fd=listener.fileno(),
         )
+
+
+def _url(server: BaseWSGIServer, host: str) -> str:
+    scheme = "http" if server.ssl_context is None else "https"
+    host = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{host}:{server.server_address[1]}"
 
 
 def endpoint_url(server: BaseWSGIServer) -> str:
     """The ``http://host:port`` clients use; a wildcard bind is reached through loopback."""
-    host, port = server.server_address[:2]
-    host = str(host)
+    host = str(server.server_address[0])
     if host in ("0.0.0.0", ""):
         host = "127.0.0.1"
     elif host == "::":
         host = "::1"
-    if ":" in host:
-        host = f"[{host}]"
-    return f"http://{host}:{port}"
+    return _url(server, host)
 
 
 @contextmanager
@@ -115,17 +156,37 @@ def _exit_quietly(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(0)
 
 
-def serve(host: str, port: int) -> None:
-    """Serve in the foreground until SIGINT or SIGTERM."""
-    server = _bind(host, port)
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(host: str, port: int, *, log_requests: bool = True, ssl_context: Any = None) -> None:
+    """Serve in the foreground until SIGINT or SIGTERM.
+
+    Prints the address it is bound to (and, when that is not loopback, a warning: the emulator
+    has no authentication), then one line per request unless ``log_requests`` is false.
+    """
+    server = _bind(host, port, log_requests, ssl_context)
     # moto's own server does the same: services that call back into moto (Lambda, Batch,
     # CloudFormation custom resources) build the endpoint from MOTO_PORT.
     os.environ.setdefault("MOTO_PORT", str(server.server_address[1]))
+    bound = str(server.server_address[0])
     print(
         f"moto-approvals: moto server with CodePipeline approvals listening on "
-        f"{endpoint_url(server)} (POST /moto-api/reset clears all state; Ctrl+C stops)",
+        f"{_url(server, bound)} (POST /moto-api/reset clears all state; Ctrl+C stops)",
         flush=True,
     )
+    if not _is_loopback(bound):
+        print(
+            f"{PROG}: warning: {bound} is reachable from other machines and the emulator has "
+            "no authentication: anyone who reaches it can read and change every pipeline and "
+            f"approval (from this machine: {endpoint_url(server)})",
+            file=sys.stderr,
+            flush=True,
+        )
     # Both set explicitly (as moto's server does): a shell starting a background job makes it
     # ignore SIGINT, and Python's default SIGTERM would skip closing the socket.
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
@@ -136,48 +197,133 @@ def serve(host: str, port: int) -> None:
         server.server_close()
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors on one line, naming the ``--help`` to read."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _port(value: str) -> int:
+    """A TCP port number, 0 to 65535 (0 picks a free one)."""
+    try:
+        port = int(value)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"invalid port {value!r}: expected a number from 0 to 65535 (0 picks a free port)"
+        )
+    return port
+
+
+def _host(value: str) -> str:
+    if not value or value != value.strip() or "/" in value:
+        raise argparse.ArgumentTypeError(
+            f"invalid host {value!r}: expected an address such as 127.0.0.1, 0.0.0.0 or ::1"
+        )
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="moto-approvals",
-        description="moto with AWS CodePipeline executions and manual approvals.",
+    parser = _Parser(
+        prog=PROG,
+        description="moto with AWS CodePipeline executions and manual approvals. "
+        f"'{PROG} -p 5000' is short for '{PROG} serve -p 5000', as with moto_server.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve_parser = commands.add_parser(
         "serve",
         help="run a moto server (all moto services plus CodePipeline approvals)",
         description="Run a moto server with every moto service and the CodePipeline emulator. "
-        "Point any AWS SDK or the AWS CLI at it with --endpoint-url.",
+        "Point any AWS SDK or the AWS CLI at it with --endpoint-url. It has no authentication: "
+        "keep it on 127.0.0.1 unless other machines must reach it.",
     )
     serve_parser.add_argument(
-        "-H", "--host", default=DEFAULT_HOST, help="address to bind (default: %(default)s)"
+        "-H",
+        "--host",
+        type=_host,
+        default=DEFAULT_HOST,
+        help="address to bind (default: %(default)s)",
     )
     serve_parser.add_argument(
         "-p",
         "--port",
-        type=int,
-        default=int(os.environ.get("MOTO_PORT", DEFAULT_PORT)),
+        type=_port,
+        default=None,
         help=f"port to listen on; 0 picks a free one (default: $MOTO_PORT, else {DEFAULT_PORT})",
+    )
+    serve_parser.add_argument(
+        "-q", "--quiet", action="store_true", help="log errors only, not one line per request"
+    )
+    serve_parser.add_argument(
+        "-s",
+        "--ssl",
+        action="store_true",
+        help="serve https with a generated self-signed certificate (clients must not verify it)",
+    )
+    serve_parser.add_argument(
+        "-c",
+        "--ssl-cert",
+        metavar="PATH",
+        help="serve https with this certificate (with --ssl-key)",
+    )
+    serve_parser.add_argument(
+        "-k", "--ssl-key", metavar="PATH", help="the certificate's private key (with --ssl-cert)"
     )
     return parser
 
 
+def _usage_error(message: str) -> NoReturn:
+    sys.stderr.write(f"{PROG} serve: error: {message} (see {PROG} serve --help)\n")
+    raise SystemExit(2)
+
+
+def _ssl_context(args: argparse.Namespace) -> Any:
+    if bool(args.ssl_cert) != bool(args.ssl_key):
+        _usage_error("--ssl-cert and --ssl-key go together")
+    if args.ssl_cert:
+        for path in (args.ssl_cert, args.ssl_key):
+            if not os.path.isfile(path):
+                _usage_error(f"no such file: {path}")
+        return (args.ssl_cert, args.ssl_key)
+    return "adhoc" if args.ssl else None
+
+
+def _default_port() -> int:
+    value = os.environ.get("MOTO_PORT")
+    if value is None:
+        return DEFAULT_PORT
+    try:
+        return _port(value)
+    except argparse.ArgumentTypeError as err:
+        _usage_error(f"MOTO_PORT: {err}")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``moto-approvals`` console script."""
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    if arguments and arguments[0].startswith("-") and arguments[0] not in HELP_OPTIONS:
+        arguments.insert(0, "serve")  # moto_server's habit: options alone mean serve
     parser = build_parser()
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(arguments)
     if args.command == "serve":
+        port = _default_port() if args.port is None else args.port
+        ssl_context = _ssl_context(args)
         try:
-            serve(args.host, args.port)
+            serve(args.host, port, log_requests=not args.quiet, ssl_context=ssl_context)
         except ImportError as err:
             parser.exit(
                 1,
-                f"moto-approvals: the server needs moto's server extra ({err}); "
+                f"{PROG}: the server needs moto's server extra ({err}); "
                 'install it with: pip install "moto-approvals[server]"\n',
             )
+        except ssl.SSLError as err:
+            parser.exit(1, f"{PROG}: cannot use the certificate and key: {err}\n")
         except OSError as err:
-            parser.exit(
-                1, f"moto-approvals: cannot listen on {args.host}:{args.port}: {err.strerror}\n"
-            )
+            reason = err.strerror or str(err)
+            parser.exit(1, f"{PROG}: cannot listen on {args.host}:{port}: {reason}\n")
 
 
 if __name__ == "__main__":

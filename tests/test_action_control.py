@@ -228,8 +228,8 @@ def test_complete_action_without_a_held_run_is_a_value_error(
         approvals.complete_action("release", "Build", "Compile")
 
     assert str(err.value) == (
-        "No run of release/Build/Compile is InProgress; call hold_action() before the "
-        "execution reaches it."
+        "No run of release/Build/Compile in account 123456789012, region us-east-1 is "
+        "InProgress; call hold_action() before the execution reaches it."
     )
     codepipeline.get_pipeline_state(name="release")
 
@@ -242,8 +242,8 @@ def test_setting_a_behaviour_on_a_manual_approval_is_a_value_error(
         getattr(approvals, control)("release", "Approve", "ManualApproval")
 
     assert str(err.value) == (
-        "Approve/ManualApproval is a manual approval: answer it with put_approval_result "
-        "instead of setting a behaviour."
+        "Pipeline 'release' in account 123456789012, region us-east-1: Approve/ManualApproval "
+        "is a manual approval: answer it with put_approval_result instead of setting a behaviour."
     )
     codepipeline.get_pipeline_state(name="release")
 

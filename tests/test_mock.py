@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import boto3
 import pytest
@@ -11,8 +12,14 @@ from moto import mock_aws
 from pipelines import APPROVE, REGION, TRUST_POLICY, Client, approval_token, declaration
 
 import moto_approvals
-from moto_approvals import Approvals, ApprovalsMock, mock_approvals
-from moto_approvals.exceptions import PipelineNotFoundException
+from moto_approvals import (
+    ActionNotFoundError,
+    Approvals,
+    ApprovalsMock,
+    PipelineNotFoundError,
+    StageNotFoundError,
+    mock_approvals,
+)
 from moto_approvals.wiring import install, installed
 
 
@@ -224,6 +231,170 @@ def test_the_tests_own_client_error_propagates_out_of_the_mock() -> None:
     assert fresh_pipeline_names() == []
 
 
+# -- the handle's errors: plain exceptions that say what is missing, and where -------------------
+
+HANDLE_CALLS = {
+    "fail_action": lambda h, p, s, a: h.fail_action(p, s, a),
+    "hold_action": lambda h, p, s, a: h.hold_action(p, s, a),
+    "succeed_action": lambda h, p, s, a: h.succeed_action(p, s, a),
+    "complete_action": lambda h, p, s, a: h.complete_action(p, s, a),
+}
+
+
+def test_handle_names_the_missing_pipeline_with_account_and_region() -> None:
+    with (
+        mock_approvals(region_name="eu-west-1") as approvals,
+        pytest.raises(PipelineNotFoundError) as err,
+    ):
+        approvals.pending_approvals("relaese")
+
+    assert (
+        str(err.value) == "No pipeline named 'relaese' in account 123456789012, region eu-west-1."
+    )
+    assert isinstance(err.value, LookupError)
+
+
+@pytest.mark.parametrize("call", HANDLE_CALLS)
+def test_handle_names_the_missing_stage(call: str) -> None:
+    with mock_approvals() as approvals:
+        create_release()
+        with pytest.raises(StageNotFoundError) as err:
+            HANDLE_CALLS[call](approvals, "release", "Biuld", "Compile")
+
+    assert str(err.value) == (
+        "Pipeline 'release' in account 123456789012, region us-east-1 has no stage named 'Biuld'."
+    )
+
+
+@pytest.mark.parametrize("call", HANDLE_CALLS)
+def test_handle_names_the_missing_action(call: str) -> None:
+    with mock_approvals() as approvals:
+        create_release()
+        with pytest.raises(ActionNotFoundError) as err:
+            HANDLE_CALLS[call](approvals, "release", "Approve", "Manual")
+
+    assert str(err.value) == (
+        "Stage 'Approve' of pipeline 'release' in account 123456789012, region us-east-1 has no "
+        "action named 'Manual'."
+    )
+
+
+def test_handle_error_is_not_an_http_response() -> None:
+    with mock_approvals() as approvals, pytest.raises(LookupError) as err:
+        approvals.pending_approvals("release")
+
+    assert "400" not in str(err.value)
+    assert "__type" not in str(err.value)
+    assert err.value.__cause__ is None
+
+
+def test_handle_for_an_unknown_region_is_a_value_error() -> None:
+    with mock_approvals(region_name="mars-east-1") as approvals, pytest.raises(ValueError) as err:
+        approvals.pending_approvals("release")
+
+    assert "region_name 'mars-east-1' is not a region moto knows for CodePipeline" in str(err.value)
+
+
+# -- the account option: the block runs as that account -----------------------------------------
+
+OTHER_ACCOUNT = "111111111111"
+
+
+def test_account_option_runs_the_block_as_that_account() -> None:
+    with mock_approvals(account_id=OTHER_ACCOUNT) as approvals:
+        assert client("sts").get_caller_identity()["Account"] == OTHER_ACCOUNT
+        codepipeline = create_release()
+        pipeline = codepipeline.get_pipeline(name="release")
+        assert pipeline["metadata"]["pipelineArn"].split(":")[4] == OTHER_ACCOUNT
+        [pending] = approvals.pending_approvals("release")
+        assert pending.token == approval_token(codepipeline)
+
+
+def test_account_option_is_restored_on_exit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MOTO_ACCOUNT_ID", raising=False)
+    with mock_approvals(account_id=OTHER_ACCOUNT):
+        assert os.environ["MOTO_ACCOUNT_ID"] == OTHER_ACCOUNT
+    assert "MOTO_ACCOUNT_ID" not in os.environ
+
+
+def test_account_option_is_restored_after_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", "999999999999")
+    with pytest.raises(ZeroDivisionError), mock_approvals(account_id=OTHER_ACCOUNT):
+        1 / 0  # noqa: B018
+    assert os.environ["MOTO_ACCOUNT_ID"] == "999999999999"
+
+
+def test_nested_account_options_restore_in_turn() -> None:
+    with mock_approvals(account_id=OTHER_ACCOUNT):
+        with mock_approvals(account_id="222222222222") as inner:
+            assert client("sts").get_caller_identity()["Account"] == "222222222222"
+            assert inner.account_id == "222222222222"
+        assert client("sts").get_caller_identity()["Account"] == OTHER_ACCOUNT
+        with mock_approvals() as unnamed:
+            assert unnamed.account_id == OTHER_ACCOUNT
+
+
+def test_without_the_option_the_handle_reads_moto_account_id(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", OTHER_ACCOUNT)
+    with mock_approvals() as approvals:
+        create_release()
+        assert approvals.account_id == OTHER_ACCOUNT
+        assert len(approvals.pending_approvals("release")) == 1
+
+
+@mock_approvals(account_id=OTHER_ACCOUNT)
+def test_decorator_account_option_runs_the_test_as_that_account() -> None:
+    create_release()
+    assert client("sts").get_caller_identity()["Account"] == OTHER_ACCOUNT
+    assert len(moto_approvals.approvals().pending_approvals("release")) == 1
+
+
+@mock_approvals(account_id=OTHER_ACCOUNT)
+class TestClassDecoratorWithAnAccount:
+    def test_methods_run_as_that_account(self) -> None:
+        assert client("sts").get_caller_identity()["Account"] == OTHER_ACCOUNT
+
+
+def test_class_decorator_account_ends_with_each_method() -> None:
+    account = os.environ.get("MOTO_ACCOUNT_ID")
+    TestClassDecoratorWithAnAccount().test_methods_run_as_that_account()
+    assert os.environ.get("MOTO_ACCOUNT_ID") == account
+
+
+# -- misuse -------------------------------------------------------------------------------------
+
+
+def test_positional_options_are_a_type_error() -> None:
+    with pytest.raises(TypeError) as err:
+        mock_approvals("eu-west-1")  # type: ignore[call-overload]  # the misuse under test
+
+    assert str(err.value) == (
+        "mock_approvals() takes keyword arguments only, got 'eu-west-1' as a positional "
+        "argument; use @mock_approvals, @mock_approvals(account_id=..., region_name=..., "
+        "config=...) or with mock_approvals(...) as approvals:"
+    )
+
+
+@pytest.mark.parametrize("account_id", ["eu-west-1", "12345", 123456789012], ids=str)
+def test_an_account_id_that_is_not_12_digits_is_a_value_error(account_id: object) -> None:
+    with pytest.raises(ValueError) as err:
+        mock_approvals(account_id=account_id)  # type: ignore[call-overload]  # misuse under test
+
+    assert str(err.value) == (
+        "account_id must be a 12-digit AWS account ID such as '123456789012', got "
+        f"{account_id!r}; pass the region as region_name=..."
+    )
+
+
+def test_a_region_passed_to_approvals_as_account_is_a_value_error() -> None:
+    with pytest.raises(ValueError) as err:
+        moto_approvals.approvals("eu-west-1")
+
+    assert str(err.value).endswith("got 'eu-west-1'; pass the region as region_name=...")
+
+
 # -- other moto services inside the mock ----------------------------------------------------
 
 
@@ -323,10 +494,10 @@ def test_plain_mock_aws_resets_emulator_state_on_exit() -> None:
     with mock_aws():
         create_release()
         assert len(moto_approvals.approvals().pending_approvals("release")) == 1
-    with mock_aws(), pytest.raises(PipelineNotFoundException) as err:
+    with mock_aws(), pytest.raises(PipelineNotFoundError) as err:
         moto_approvals.approvals().pending_approvals("release")
-    assert err.value.message == (
-        "Account '123456789012' does not have a pipeline with name 'release'"
+    assert (
+        str(err.value) == "No pipeline named 'release' in account 123456789012, region us-east-1."
     )
 
 

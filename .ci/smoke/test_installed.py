@@ -1,0 +1,122 @@
+"""Smoke test of an installed wheel, run by .ci/run from a directory outside the repository.
+
+The CLI (version, serve, one signed call, stop), the pytest fixture and the decorator.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import sys
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+import boto3
+import pytest
+
+import moto_approvals
+from moto_approvals import mock_approvals
+
+SCRIPT = str(Path(sys.executable).with_name("moto-approvals"))
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "codepipeline.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+
+
+def create_release() -> None:
+    iam = boto3.client("iam", region_name="us-east-1")
+    role = iam.create_role(RoleName="pipeline", AssumeRolePolicyDocument=json.dumps(TRUST))
+    boto3.client("codepipeline", region_name="us-east-1").create_pipeline(
+        pipeline={
+            "name": "release",
+            "roleArn": role["Role"]["Arn"],
+            "artifactStore": {"type": "S3", "location": "artifacts"},
+            "stages": [
+                {
+                    "name": "Source",
+                    "actions": [
+                        {
+                            "name": "Fetch",
+                            "actionTypeId": {
+                                "category": "Source",
+                                "owner": "AWS",
+                                "provider": "S3",
+                                "version": "1",
+                            },
+                        }
+                    ],
+                },
+                {
+                    "name": "Approve",
+                    "actions": [
+                        {
+                            "name": "ManualApproval",
+                            "actionTypeId": {
+                                "category": "Approval",
+                                "owner": "AWS",
+                                "provider": "Manual",
+                                "version": "1",
+                            },
+                        }
+                    ],
+                },
+            ],
+        }
+    )
+
+
+def test_the_wheel_is_what_is_imported() -> None:
+    assert moto_approvals.__file__ is not None
+    assert Path(moto_approvals.__file__).is_relative_to(sys.prefix)
+
+
+def test_the_cli_reports_the_package_version() -> None:
+    done = subprocess.run([SCRIPT, "--version"], capture_output=True, text=True, check=True)
+    assert done.stdout == f"moto-approvals {version('moto-approvals')}\n"
+    assert version("moto-approvals") == moto_approvals.__version__
+
+
+def test_serve_answers_a_signed_codepipeline_call(tmp_path: Path) -> None:
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen([SCRIPT, "serve", "-p", "0"], stdout=out, stderr=out)
+    try:
+        deadline = time.monotonic() + 60
+        while not (found := re.search(r"listening on (http://\S+) ", log.read_text())):
+            assert server.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        codepipeline = boto3.client(
+            "codepipeline",
+            endpoint_url=found[1],
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        with pytest.raises(codepipeline.exceptions.PipelineNotFoundException):
+            codepipeline.get_pipeline_state(name="release")  # moto alone has no GetPipelineState
+    finally:
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=30) == 0, log.read_text()
+    assert "CodePipeline.GetPipelineState 400" in log.read_text()
+
+
+def test_the_fixture_yields_the_handle(approvals_mock: moto_approvals.Approvals) -> None:
+    create_release()
+    [pending] = approvals_mock.pending_approvals("release")
+    assert pending.stage_name == "Approve"
+
+
+@mock_approvals
+def test_the_decorator_mocks_codepipeline_approvals() -> None:
+    create_release()
+    assert len(moto_approvals.approvals().pending_approvals("release")) == 1
