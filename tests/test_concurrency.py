@@ -211,7 +211,9 @@ def test_reads_updates_and_stops_at_once_answer_only_modeled_errors(
                 seen[err.response["Error"]["Code"]] += 1
         return seen
 
-    tasks = [partial(churn, client, worker) for worker, client in enumerate(clients)]
+    tasks: list[Callable[[], Counter[str]]] = [
+        partial(churn, client, worker) for worker, client in enumerate(clients)
+    ]
     outcomes = sum(run_all(tasks), Counter())
 
     assert set(outcomes) - STRESS_ERRORS <= {"ok"}
