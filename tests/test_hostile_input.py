@@ -7,6 +7,7 @@ the server), so nothing botocore would refuse to send is out of reach.
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 import zlib
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from pipelines import Client, CreatePipeline, approval_stage, deploy_stage, sour
 from test_http import AWS_URL, JSON_11, PREFIX, _signed
 
 from moto_approvals import Approvals
+from moto_approvals.models import ApprovalsBackend
 from moto_approvals.responses import MAX_BODY_BYTES
 from moto_approvals.validation import ECHO_LIMIT
 
@@ -138,7 +140,7 @@ def test_a_gzip_body_that_inflates_past_the_limit_is_refused(send: Send) -> None
 
 def test_a_gzip_body_within_the_limit_is_read(send: Send, create_pipeline: CreatePipeline) -> None:
     create_pipeline()
-    body = zlib.compress(json.dumps({"name": "release"}).encode(), wbits=16 + zlib.MAX_WBITS)
+    body = gzip.compress(json.dumps({"name": "release"}).encode())
 
     status, reply = answer(send("GetPipelineState", body, **{"Content-Encoding": "gzip"}))
 
@@ -314,3 +316,24 @@ def test_unknown_members_are_ignored_and_not_stored(
     stored = codepipeline.get_pipeline(name="release")["pipeline"]
     assert "nested" not in stored
     assert "colour" not in stored["stages"][0]
+
+
+def test_a_fault_in_the_emulator_is_a_json_internal_failure(
+    send: Send, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(ApprovalsBackend, "get_pipeline_state", broken)
+
+    response = send("GetPipelineState", json.dumps({"name": "release"}).encode())
+
+    assert answer(response) == (
+        500,
+        {
+            "__type": "InternalFailure",
+            "message": "moto-approvals failed with RuntimeError; the emulator's log has the "
+            "traceback.",
+        },
+    )
+    assert "CodePipeline GetPipelineState failed inside moto-approvals" in caplog.text
