@@ -64,7 +64,7 @@ def _reject_constant(name: str) -> Any:
 
 def _too_large(size: str) -> RequestEntityTooLargeException:
     return RequestEntityTooLargeException(
-        f"The request body {size} is larger than the {MAX_BODY_BYTES} bytes accepted."
+        f"The request body {size} the {MAX_BODY_BYTES} bytes accepted."
     )
 
 
@@ -76,7 +76,7 @@ def _gunzip(data: bytes) -> bytes:
     except zlib.error:
         raise SerializationException("The request body is not valid gzip data.") from None
     if len(inflated) > MAX_BODY_BYTES:
-        raise _too_large("inflates to more than that; it")
+        raise _too_large("inflates to more than")
     if not inflater.eof or inflater.unused_data:
         raise SerializationException("The request body is not valid gzip data.")
     return inflated
@@ -123,7 +123,7 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
     def _serve(self, request: Any, full_url: Any, headers: Any) -> Any:
         length = str(request.headers.get("Content-Length") or "")
         if length.isdigit() and int(length) > MAX_BODY_BYTES:
-            raise _too_large(f"of {length} bytes")  # refused before it is read
+            raise _too_large(f"of {length} bytes is larger than")  # refused before it is read
         # The body stays bytes until _read_request decodes it: moto would decode it (and
         # inflate it, unbounded) outside any error handling.
         self.allow_request_decompression = False
@@ -173,7 +173,7 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
             return raw
         data = bytes(raw or b"")
         if len(data) > MAX_BODY_BYTES:
-            raise _too_large(f"of {len(data)} bytes")
+            raise _too_large(f"of {len(data)} bytes is larger than")
         encoding = str(self.headers.get("Content-Encoding") or "").strip().lower()
         if encoding == "gzip":
             data = _gunzip(data)

@@ -133,8 +133,7 @@ def test_a_gzip_body_that_inflates_past_the_limit_is_refused(send: Send) -> None
 
     assert (status, reply["__type"]) == (413, "RequestEntityTooLargeException")
     assert reply["message"] == (
-        f"The request body inflates to more than that; it is larger than the {MAX_BODY_BYTES} "
-        "bytes accepted."
+        f"The request body inflates to more than the {MAX_BODY_BYTES} bytes accepted."
     )
 
 
