@@ -57,6 +57,22 @@ class UnknownOperationException(CodePipelineError):
     """The X-Amz-Target header is missing or names no CodePipeline operation."""
 
 
+class RequestEntityTooLargeException(CodePipelineError):
+    """The request body, or what it inflates to, is larger than the emulator reads."""
+
+    code = 413
+
+
+class InvalidSignatureException(CodePipelineError):
+    """The request is signed for, or addressed to, a region that does not exist."""
+
+
+class InternalFailure(CodePipelineError):
+    """A fault in the emulator itself: a bug to report, never an answer to bad input."""
+
+    code = 500
+
+
 class NotImplementedByEmulator(CodePipelineError):
     """A modeled operation this emulator does not serve."""
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging
 import re
 from typing import Any
 
@@ -24,6 +25,43 @@ from moto_approvals.domain import ActionRun, EventLevel, EventState, PipelineExe
 SUBJECT_NAME_LIMIT = 24
 SUBJECT_LIMIT = 100  # SNS's own limit on a subject
 _VARIABLE = re.compile(r"#\{variables\.([A-Za-z0-9@\-_]+)\}")
+
+_log = logging.getLogger("moto_approvals")
+
+
+class _SigningWarmUp:
+    """moto signs every SNS message it delivers with ``cryptography``, which keeps the
+    ``datetime`` class it first meets. If that first time is under freezegun, every later
+    unfrozen delivery fails with "'datetime' object is not an instance of 'FakeDatetime'".
+    Signing a throwaway certificate while the clock is real, as early as possible, avoids it.
+    """
+
+    done = False
+
+    @classmethod
+    def run(cls) -> None:
+        if cls.done or datetime.datetime.__module__ != "datetime":  # frozen: try later
+            return
+        cls.done = True
+        try:
+            from cryptography import x509
+            from cryptography.hazmat.primitives import hashes
+            from cryptography.hazmat.primitives.asymmetric import ec
+            from cryptography.x509.oid import NameOID
+
+            key = ec.generate_private_key(ec.SECP256R1())
+            name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "moto-approvals")])
+            now = datetime.datetime(2000, 1, 1)
+            x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(
+                key.public_key()
+            ).serial_number(1).not_valid_before(now).not_valid_after(
+                now + datetime.timedelta(days=1)
+            ).sign(key, hashes.SHA256())
+        except Exception:  # no cryptography, or another one: nothing to warm
+            _log.debug("SNS signing warm-up skipped", exc_info=True)
+
+
+_SigningWarmUp.run()
 
 
 def console_link(pipeline_name: str, region: str) -> str:
@@ -72,10 +110,28 @@ def approval_message(run: ActionRun, execution: PipelineExecution, region: str) 
 
 
 def publish_approval_needed(run: ActionRun, execution: PipelineExecution, region: str) -> None:
-    """Publish to the action's ``NotificationArn``, if it names an existing moto topic."""
+    """Publish to the action's ``NotificationArn``, if it names an existing moto topic.
+
+    A delivery that fails is logged as a warning: the approval waits all the same, and the
+    call that started it succeeds.
+    """
     topic_arn = run.action.configuration.get("NotificationArn")
     if not topic_arn:
         return
+    _SigningWarmUp.run()
+    try:
+        _publish(topic_arn, run, execution, region)
+    except Exception:
+        _log.warning(
+            "moto-approvals could not publish the approval of %s/%s to %s",
+            run.stage_name,
+            run.action_name,
+            topic_arn,
+            exc_info=True,
+        )
+
+
+def _publish(topic_arn: str, run: ActionRun, execution: PipelineExecution, region: str) -> None:
     from moto.sns.models import sns_backends  # moto's SNS only where a topic is configured
 
     parts = topic_arn.split(":")
@@ -92,7 +148,6 @@ def publish_approval_needed(run: ActionRun, execution: PipelineExecution, region
 
 
 EVENT_SOURCE = "aws.codepipeline"
-_PUT_EVENTS_LIMIT = 10  # entries per PutEvents call
 _COMPLETIONS = (EventState.SUCCEEDED, EventState.FAILED)
 
 
@@ -156,12 +211,26 @@ def state_change_entry(change: StateChange, region: str, pipeline_arn: str) -> d
 def publish_state_changes(
     changes: list[StateChange], account_id: str, region: str, pipeline_arn: str
 ) -> None:
-    """Put the events on the default bus, in order."""
+    """Put the events on the default bus, in order; a failing rule target is logged."""
     if not changes:
         return
     from moto.events.models import events_backends
 
-    bus = events_backends[account_id][region]
-    entries = [state_change_entry(change, region, pipeline_arn) for change in changes]
-    for start in range(0, len(entries), _PUT_EVENTS_LIMIT):
-        bus.put_events(entries[start : start + _PUT_EVENTS_LIMIT])
+    try:
+        bus = events_backends[account_id][region]
+        entries = [state_change_entry(change, region, pipeline_arn) for change in changes]
+    except Exception:
+        _log.warning("moto-approvals could not build events for %s", pipeline_arn, exc_info=True)
+        return
+    # One entry per call: moto stops a call at the first rule target that fails, and a
+    # failure must cost only the event it hit, never the call that caused it.
+    for entry in entries:
+        try:
+            bus.put_events([entry])
+        except Exception:
+            _log.warning(
+                "moto-approvals could not deliver the %s event of %s",
+                entry["DetailType"],
+                pipeline_arn,
+                exc_info=True,
+            )

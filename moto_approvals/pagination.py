@@ -26,7 +26,8 @@ def _encode(last_id: str) -> str:
 def _decode(token: str) -> str:
     try:
         after = json.loads(base64.urlsafe_b64decode(token.encode()))["after"]
-    except (binascii.Error, ValueError, KeyError, TypeError):
+    # RecursionError: a token is only 2,048 characters, but that is JSON nested 1,500 deep.
+    except (binascii.Error, ValueError, KeyError, TypeError, RecursionError):
         raise InvalidNextTokenException() from None
     if not isinstance(after, str):
         raise InvalidNextTokenException()

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import inspect
 import json
+import logging
+import zlib
 from typing import Any
 
 from moto.codepipeline.responses import CodePipelineResponse
@@ -21,13 +23,16 @@ from moto_approvals.domain import ApprovalStatus, RetryMode, TransitionType
 from moto_approvals.exceptions import (
     JSON_CONTENT_TYPE,
     CodePipelineError,
+    InternalFailure,
+    InvalidSignatureException,
     NotImplementedByEmulator,
+    RequestEntityTooLargeException,
     SerializationException,
     UnknownOperationException,
 )
 from moto_approvals.models import ApprovalsBackend, approvals_backends
 from moto_approvals.pagination import paginate
-from moto_approvals.validation import service_model, validate_input
+from moto_approvals.validation import ECHO_LIMIT, service_model, validate_input
 
 # Later moto keeps one STS backend per partition ("aws", "aws-cn", ...); moto 5.0.0 keeps one
 # per account, under "global", and has no get_partition.
@@ -45,6 +50,36 @@ _CALLER_IDENTITY_TAKES_REGION = (
 )
 
 TARGET_PREFIX = "CodePipeline_20150709."
+#: The most a request body may hold, as sent and once inflated (README, "Choices where AWS is
+#: silent"): more is refused before it is read or decompressed.
+MAX_BODY_BYTES = 10 * 1024 * 1024
+
+_log = logging.getLogger("moto_approvals")
+
+
+def _reject_constant(name: str) -> Any:
+    # Python's json reads NaN and Infinity; JSON (and AWS) does not.
+    raise ValueError(f"{name} is not JSON")
+
+
+def _too_large(size: str) -> RequestEntityTooLargeException:
+    return RequestEntityTooLargeException(
+        f"The request body {size} the {MAX_BODY_BYTES} bytes accepted."
+    )
+
+
+def _gunzip(data: bytes) -> bytes:
+    """Inflate a gzip body, never past MAX_BODY_BYTES."""
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        inflated = inflater.decompress(data, MAX_BODY_BYTES + 1)
+    except zlib.error:
+        raise SerializationException("The request body is not valid gzip data.") from None
+    if len(inflated) > MAX_BODY_BYTES:
+        raise _too_large("inflates to more than")
+    if not inflater.eof or inflater.unused_data:
+        raise SerializationException("The request body is not valid gzip data.")
+    return inflated
 
 
 def _reply(data: dict[str, Any] | None = None) -> str:
@@ -63,25 +98,56 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
     # -- protocol --------------------------------------------------------------------------
 
     def _dispatch(self, request: Any, full_url: Any = None, headers: Any = None) -> Any:
-        self.setup_class(request, full_url, headers)
+        self._operation = ""
         try:
-            self._operation, self._input = self._read_request()
+            status, reply_headers, body = self._serve(request, full_url, headers)
         except CodePipelineError as error:
-            return error.code, dict(error.get_headers()), error.description
-        status, reply_headers, body = self.call_action()
-        # moto's inherited operations (ListPipelines, GetPipeline, tagging) return bare strings,
-        # which moto's server would send as text/html: every reply is JSON 1.1.
-        if not any(name.lower() == "content-type" for name in reply_headers):
-            reply_headers["Content-Type"] = JSON_CONTENT_TYPE
+            status, reply_headers, body = error.code, dict(error.get_headers()), error.description
+        except Exception as error:  # a bug: still a JSON 1.1 answer, never a raw exception
+            _log.exception("CodePipeline %s failed inside moto-approvals", self._operation)
+            failure = InternalFailure(
+                f"moto-approvals failed with {type(error).__name__}; "
+                "the emulator's log has the traceback."
+            )
+            status, reply_headers, body = (
+                failure.code,
+                dict(failure.get_headers()),
+                failure.description,
+            )
+        # moto's own errors say application/json and its bare strings would go out as
+        # text/html: every reply is JSON 1.1.
+        reply_headers = {k: v for k, v in reply_headers.items() if k.lower() != "content-type"}
+        reply_headers["Content-Type"] = JSON_CONTENT_TYPE
         return status, reply_headers, body
+
+    def _serve(self, request: Any, full_url: Any, headers: Any) -> Any:
+        length = str(request.headers.get("Content-Length") or "")
+        if length.isdigit() and int(length) > MAX_BODY_BYTES:
+            raise _too_large(f"of {length} bytes is larger than")  # refused before it is read
+        # The body stays bytes until _read_request decodes it: moto would decode it (and
+        # inflate it, unbounded) outside any error handling.
+        self.allow_request_decompression = False
+        self.setup_class(request, full_url, headers, use_raw_body=True)
+        self._operation, self._input = self._read_request()
+        try:
+            backend = self.approvals_backend
+        except KeyError:
+            raise InvalidSignatureException(
+                "Credential should be scoped to a valid region."
+            ) from None
+        # The whole call, reply included, under the lock: building a reply reads (and prunes)
+        # the engine's working sets.
+        with backend.lock:
+            return self.call_action()
 
     def _read_request(self) -> tuple[str, dict[str, Any]]:
         """The operation and its JSON input; protocol errors are 4xx, never a 500."""
         target = self.headers.get("X-Amz-Target") or ""
         operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else ""
         if operation not in service_model().operation_names:
+            shown = target if len(target) <= ECHO_LIMIT else target[:ECHO_LIMIT] + "..."
             problem = (
-                f"X-Amz-Target '{target}' names no CodePipeline operation"
+                f"X-Amz-Target '{shown}' names no CodePipeline operation"
                 if target
                 else "the X-Amz-Target header is missing"
             )
@@ -90,16 +156,39 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
             )
         if not callable(getattr(self, camelcase_to_underscores(operation), None)):
             raise NotImplementedByEmulator(operation)
-        raw = self.body or "{}"
+        self.body = self._body_text()
         try:
-            body = json.loads(raw)
-        except ValueError:
+            body = json.loads(self.body or "{}", parse_constant=_reject_constant)
+        except (ValueError, RecursionError):  # RecursionError: nested too deep to parse
             raise SerializationException("The request body is not valid JSON.") from None
         if not isinstance(body, dict):
             raise SerializationException("The request body must be a JSON object.")
-        # Every operation, moto's inherited ones included, is checked against the model.
-        validate_input(operation, body)
-        return operation, body
+        # Every operation, moto's inherited ones included, is checked against the model and
+        # sees the body as AWS's services do: without unknown or null members.
+        return operation, validate_input(operation, body)
+
+    def _body_text(self) -> str:
+        raw = self.body
+        if isinstance(raw, str):
+            return raw
+        data = bytes(raw or b"")
+        if len(data) > MAX_BODY_BYTES:
+            raise _too_large(f"of {len(data)} bytes is larger than")
+        encoding = str(self.headers.get("Content-Encoding") or "").strip().lower()
+        if encoding == "gzip":
+            data = _gunzip(data)
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise SerializationException("The request body is not valid UTF-8.") from None
+
+    def _get_action(self) -> str:
+        # The operation _read_request found; moto would also read an "Action" header.
+        return self._operation
+
+    def _get_param(self, param_name: str, if_none: Any = None) -> Any:
+        # moto's inherited operations read the validated body too.
+        return self._input.get(param_name, if_none)
 
     def _params(self) -> dict[str, Any]:
         return self._input

@@ -30,7 +30,15 @@ _ACCEPTED_TYPES: dict[str, tuple[type, ...]] = {
     **{"list": (list,), "boolean": (bool,), "timestamp": (int, float, str)},
 }
 _SIZED = frozenset({"string", "list", "map"})
+#: What Coral's Java types hold; a larger number does not deserialize.
+_INTEGER_BITS = {"integer": 32, "long": 64}
 _NUMERIC = frozenset({"integer", "long", "double", "float"})
+
+#: A value or map key longer than this is cut in messages (README, "Choices where AWS is
+#: silent"), so a huge input never comes back whole in an error.
+ECHO_LIMIT = 1024
+#: At most this many problems are spelled out in one message; the count stays exact.
+LISTED_PROBLEMS = 10
 
 
 @functools.cache
@@ -60,17 +68,27 @@ def _json_type(value: Any) -> str:
     return names.get(type(value), type(value).__name__)
 
 
+def _clip(text: str) -> str:
+    return text if len(text) <= ECHO_LIMIT else text[:ECHO_LIMIT] + "..."
+
+
 def _render(value: Any) -> str:
     """Render a value as Coral does in messages: quoted, except a missing value (``null``)."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         text = "true" if value else "false"
-    elif isinstance(value, (str, int, float)):
-        text = str(value)
+    elif isinstance(value, str):
+        text = value
+    elif isinstance(value, (int, float)):
+        # Not str(): a 5,000-digit integer refuses to convert; its repr is what we can show.
+        text = str(value) if abs(value) < 10**ECHO_LIMIT else f"{_json_type(value)} too large"
     else:
-        text = json.dumps(value, separators=(",", ":"), default=str)
-    return f"'{text}'"
+        try:
+            text = json.dumps(value, separators=(",", ":"), default=str)
+        except (RecursionError, ValueError):
+            text = _json_type(value)
+    return f"'{_clip(text)}'"
 
 
 def _is_iso8601(value: Any) -> bool:
@@ -93,6 +111,16 @@ def _type_matches(kind: str, value: Any) -> bool:
     return isinstance(value, accepted)
 
 
+def _type_problem(kind: str, value: Any, where: str) -> str | None:
+    """Why Coral could not deserialize the value into the shape's type, if it could not."""
+    if not _type_matches(kind, value):
+        return f"Unexpected value type at '{where}': expected {kind}, got {_json_type(value)}"
+    bits = _INTEGER_BITS.get(kind)
+    if bits is not None and not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
+        return f"Number at '{where}' is out of range of {kind}"
+    return None
+
+
 def _join(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
 
@@ -108,45 +136,70 @@ class _Walker:
     def __init__(self, *, output: bool) -> None:
         self.output = output
         self.problems: list[str] = []
+        self.problem_count = 0
         self.type_errors: list[str] = []
 
+    def report(self, problem: str) -> None:
+        # Kept short: a list of a million nulls is a million problems, not a huge message.
+        self.problem_count += 1
+        if self.output or len(self.problems) < LISTED_PROBLEMS:
+            self.problems.append(problem)
+
     def fail(self, value: Any, path: str, constraint: str) -> None:
-        self.problems.append(
+        self.report(
             f"Value {_render(value)} at '{path}' failed to satisfy constraint: {constraint}"
         )
 
-    def walk(self, shape: Shape, value: Any, path: str) -> None:
+    def walk(self, shape: Shape, value: Any, path: str) -> Any:
+        """Check ``value``; return it as Coral hands it on: without unknown or null members."""
         # A null is a missing value: only a parent structure's required check applies to it.
         if value is None:
-            return
+            return None
         kind = shape.type_name
-        if not _type_matches(kind, value):
-            where, got = path or "<body>", _json_type(value)
-            message = f"Unexpected value type at '{where}': expected {kind}, got {got}"
-            (self.problems if self.output else self.type_errors).append(message)
-            return
+        problem = _type_problem(kind, value, path or "<body>")
+        if problem is not None:
+            if self.output:
+                self.report(problem)
+            elif not self.type_errors:  # only the first is reported
+                self.type_errors.append(problem)
+            return value
         self.check_constraints(shape, value, path)
         if kind == "structure":
-            self.walk_structure(shape, value, path)
-        elif kind == "list":
-            for index, item in enumerate(value, start=1):
-                self.walk(shape.member, item, f"{path}.{index}.member")
-        elif kind == "map":
+            return self.walk_structure(shape, value, path)
+        if kind == "list":
+            return [
+                self.walk_member(shape.member, item, f"{path}.{index}.member")
+                for index, item in enumerate(value, start=1)
+            ]
+        if kind == "map":
+            kept: dict[Any, Any] = {}
             for key, item in value.items():
-                self.walk(shape.key, key, _join(path, str(key)))
-                self.walk(shape.value, item, _join(path, str(key)))
+                where = _join(path, _clip(str(key)))
+                self.walk(shape.key, key, where)
+                kept[key] = self.walk_member(shape.value, item, where)
+            return kept
+        return value
 
-    def walk_structure(self, shape: Shape, value: Mapping[str, Any], path: str) -> None:
+    def walk_member(self, shape: Shape, value: Any, path: str) -> Any:
+        """A list member or map value: unlike a structure member, it may not be null."""
+        if value is None:
+            self.fail(None, path, "Member must not be null")
+        return self.walk(shape, value, path)
+
+    def walk_structure(self, shape: Shape, value: Mapping[str, Any], path: str) -> Any:
         required = set(shape.required_members)
+        kept: dict[str, Any] = {}
         for name, member in shape.members.items():
             item = value.get(name)
             if item is None and name in required:
                 self.fail(None, _join(path, name), "Member must not be null")
-            self.walk(member, item, _join(path, name))
+            if item is not None:
+                kept[name] = self.walk(member, item, _join(path, name))
         if self.output:
             for key in value:
                 if key not in shape.members:
-                    self.problems.append(f"Unknown key at '{_join(path, key)}'")
+                    self.report(f"Unknown key at '{_join(path, _clip(key))}'")
+        return kept
 
     def check_constraints(self, shape: Shape, value: Any, path: str) -> None:
         """Coral's order on one value: length/range, then enum, then pattern."""
@@ -166,22 +219,29 @@ class _Walker:
         for constraint in found:
             self.fail(value, path, constraint)
         if kind == "timestamp" and self.output and not _is_iso8601(value):
-            self.problems.append(f"Value {_render(value)} at '{path}' is not ISO 8601")
+            self.report(f"Value {_render(value)} at '{path}' is not ISO 8601")
 
 
-def validate_input(operation_name: str, params: Mapping[str, Any]) -> None:
-    """Validate a decoded request body as AWS does, raising its exception on failure."""
+def validate_input(operation_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate a decoded request body as AWS does, raising its exception on failure.
+
+    Returns the body as the service sees it: members the model does not know, and members
+    sent as null, are left out (Coral drops them while deserializing).
+    """
     shape = _operation(operation_name).input_shape
     if shape is None:
-        return
+        return {}
     walker = _Walker(output=False)
-    walker.walk(shape, params, "")
+    kept: dict[str, Any] = walker.walk(shape, params, "")
     if walker.type_errors:
         raise SerializationException(walker.type_errors[0])
     if walker.problems:
-        count, detail = len(walker.problems), "; ".join(walker.problems)
+        count, detail = walker.problem_count, "; ".join(walker.problems)
+        if count > len(walker.problems):
+            detail += f"; and {count - len(walker.problems)} more"
         noun = "error" if count == 1 else "errors"
         raise ValidationException(f"{count} validation {noun} detected: {detail}")
+    return kept
 
 
 def output_violations(operation_name: str, body: Any) -> list[str]:

@@ -7,6 +7,7 @@ server, where each request has its own server thread. Every wait is bounded.
 from __future__ import annotations
 
 import queue
+import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -16,8 +17,19 @@ from functools import partial
 from typing import Any, TypeVar
 
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
-from pipelines import APPROVE, REJECT, Client, approval_token, declaration
+from pipelines import (
+    APPROVE,
+    REJECT,
+    Client,
+    Declaration,
+    approval_stage,
+    approval_token,
+    declaration,
+    deploy_stage,
+    source_stage,
+)
 
 from moto_approvals import Approvals
 from moto_approvals.engine import PipelineRuntime
@@ -142,3 +154,67 @@ def test_an_answer_is_decided_while_the_backend_lock_is_held(
     codepipeline.put_approval_result(**pending, result=APPROVE)
 
     assert free_to_others == [False]
+
+
+STRESS_ROUNDS = 30  # per worker; a few seconds in all
+#: What a racing client may be told: a stop that came too late, or twice.
+STRESS_ERRORS = frozenset(
+    {"PipelineExecutionNotStoppableException", "DuplicatedStopRequestException"}
+)
+
+
+@pytest.fixture
+def eager_thread_switches() -> Iterator[None]:
+    """Switch threads as often as the interpreter can, so races show within seconds."""
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(interval)
+
+
+def test_reads_updates_and_stops_at_once_answer_only_modeled_errors(
+    client_factory: Callable[..., Client], role_arn: str, eager_thread_switches: None
+) -> None:
+    # UpdatePipeline cancels the executions in flight; whoever reads state next prunes them
+    # from the engine's working sets. Done outside the backend lock, readers trip over
+    # each other (and over a renamed stage).
+    def version(n: int) -> Declaration:
+        stages = [source_stage(), approval_stage(), deploy_stage(f"Deploy{n % 2}")]
+        return declaration(role_arn, stages=stages, pipelineType="V2", executionMode="PARALLEL")
+
+    # No retries: botocore would quietly repeat a call that failed with a 500.
+    once = Config(retries={"total_max_attempts": 1})
+    clients = [client_factory("codepipeline", config=once) for _ in range(WORKERS)]
+    clients[0].create_pipeline(pipeline=version(0))
+    start = threading.Barrier(WORKERS, timeout=DEADLINE)
+
+    def churn(client: Client, worker: int) -> Counter[str]:
+        seen: Counter[str] = Counter()
+        start.wait()
+        for n in range(STRESS_ROUNDS):
+            try:
+                if worker % 4 == 0:  # a quarter of the clients write, the rest read
+                    started = client.start_pipeline_execution(name="release")
+                    client.update_pipeline(pipeline=version(worker + n))
+                    client.stop_pipeline_execution(
+                        pipelineName="release",
+                        pipelineExecutionId=started["pipelineExecutionId"],
+                        abandon=True,
+                    )
+                else:
+                    client.get_pipeline_state(name="release")
+                    client.list_pipeline_executions(pipelineName="release", maxResults=5)
+                seen["ok"] += 1
+            except ClientError as err:
+                seen[err.response["Error"]["Code"]] += 1
+        return seen
+
+    tasks: list[Callable[[], Counter[str]]] = [
+        partial(churn, client, worker) for worker, client in enumerate(clients)
+    ]
+    outcomes = sum(run_all(tasks), Counter())
+
+    assert set(outcomes) - STRESS_ERRORS <= {"ok"}
+    assert outcomes.total() == WORKERS * STRESS_ROUNDS
