@@ -210,3 +210,25 @@ def drain(sqs: Client, queue_url: str) -> list[dict[str, Any]]:
             ],
         )
     return received
+
+
+def raw_reply(client: Client, method: str, **params: Any) -> dict[str, Any]:
+    """The JSON body a codepipeline call received on the wire, before botocore parsed it."""
+    captured: dict[str, Any] = {}
+
+    def grab(response_dict: dict[str, Any], **_: Any) -> None:
+        captured["body"] = json.loads(response_dict["body"] or b"{}")
+
+    client.meta.events.register("before-parse.codepipeline.*", grab)
+    try:
+        getattr(client, method)(**params)
+    finally:
+        client.meta.events.unregister("before-parse.codepipeline.*", grab)
+    body: dict[str, Any] = captured["body"]
+    return body
+
+
+def error_of(err: Any) -> tuple[str, str]:
+    """A ClientError's code and message."""
+    error = err.value.response["Error"]
+    return str(error["Code"]), str(error["Message"])
