@@ -89,10 +89,18 @@ class PipelineRecord:
     #: The last CreatePipeline, UpdatePipeline or execution start (what polling idles from).
     last_activity: datetime.datetime | None = None
     polling_disabled_at: datetime.datetime | None = None
+    _polls: tuple[int, bool] | None = field(default=None, repr=False, compare=False)
 
     @property
     def current(self) -> Declaration:
         return self.versions[-1]
+
+    @property
+    def polls(self) -> bool:
+        """Whether the current version has a source action that polls for changes."""
+        if self._polls is None or self._polls[0] != self.version:
+            self._polls = (self.version, _polls_for_source_changes(self.current))
+        return self._polls[1]
 
     @property
     def version(self) -> int:
@@ -113,7 +121,7 @@ class PipelineRecord:
         if self.polling_disabled_at is not None or self.last_activity is None:
             return
         deadline = self.last_activity + POLLING_IDLE_LIMIT
-        if now >= deadline and _polls_for_source_changes(self.current):
+        if now >= deadline and self.polls:
             self.polling_disabled_at = deadline
 
     def note_activity(self, now: datetime.datetime) -> None:

@@ -48,6 +48,7 @@ from moto_approvals.exceptions import (
     ValidationException,
 )
 from moto_approvals.notifications import publish_approval_needed, publish_state_changes
+from moto_approvals.validation import known_members
 
 
 def _new_id() -> str:
@@ -172,6 +173,7 @@ class ApprovalsBackend(BaseBackend):
             tags = tags or []
             reject_null_members(tags, "tags")
             self.catalog.check_name_free(pipeline["name"])
+            pipeline = known_members("PipelineDeclaration", pipeline)
             self._validate(pipeline)
             now = utcnow()
             record = self.catalog.create(pipeline, tags, now)
@@ -188,6 +190,7 @@ class ApprovalsBackend(BaseBackend):
     def update_pipeline(self, pipeline: Declaration) -> PipelineRecord:
         with self.lock:
             current = self.catalog.get(pipeline["name"])
+            pipeline = known_members("PipelineDeclaration", pipeline)
             self._validate(pipeline, previous=current.current)
             record = self.catalog.update(pipeline, utcnow())
             self._mirror(record.name)

@@ -187,3 +187,27 @@ def output_violations(operation_name: str, body: Any) -> list[str]:
     walker = _Walker(output=True)
     walker.walk(shape, {} if body in (None, "") else body, "")
     return walker.problems
+
+
+def known_members(shape_name: str, value: Any) -> Any:
+    """``value`` without the members the model does not know, as AWS stores a request.
+
+    Input validation ignores unknown members (as Coral does); what is stored and echoed back
+    later must not carry them, or replies would break their output shapes.
+    """
+    return _prune(service_model().shape_for(shape_name), value)
+
+
+def _prune(shape: Shape, value: Any) -> Any:
+    kind = shape.type_name
+    if kind == "structure" and isinstance(value, Mapping):
+        return {
+            name: _prune(shape.members[name], item)
+            for name, item in value.items()
+            if name in shape.members
+        }
+    if kind == "list" and isinstance(value, list):
+        return [_prune(shape.member, item) for item in value]
+    if kind == "map" and isinstance(value, Mapping):
+        return {key: _prune(shape.value, item) for key, item in value.items()}
+    return value

@@ -467,3 +467,17 @@ def test_registering_a_check_twice_runs_it_once(
     register_declaration_check(custom_check)
 
     assert declarations._CHECKS.count(custom_check) == 1
+
+
+def test_members_the_model_does_not_know_are_not_stored(
+    codepipeline: Client, raw_post: RawPost, role_arn: str
+) -> None:
+    pipeline = declaration(role_arn)
+    pipeline["colour"] = "blue"
+    pipeline["stages"][1]["actions"][0]["colour"] = "blue"
+
+    assert raw_post("CreatePipeline", {"pipeline": pipeline}).status_code == 200
+
+    stored = codepipeline.get_pipeline(name="release")["pipeline"]
+    assert "colour" not in stored
+    assert "colour" not in stored["stages"][1]["actions"][0]
