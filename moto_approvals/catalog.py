@@ -52,7 +52,7 @@ def _polls_for_source_changes(declaration: Declaration) -> bool:
     return any(
         action["actionTypeId"]["category"] == "Source"
         and (action["actionTypeId"]["owner"], action["actionTypeId"]["provider"]) in POLLING_SOURCES
-        and str(action.get("configuration", {}).get("PollForSourceChanges", "true")).lower()
+        and str((action.get("configuration") or {}).get("PollForSourceChanges", "true")).lower()
         != "false"
         for stage in declaration["stages"]
         for action in stage["actions"]

@@ -192,8 +192,9 @@ def output_violations(operation_name: str, body: Any) -> list[str]:
 def known_members(shape_name: str, value: Any) -> Any:
     """``value`` without the members the model does not know, as AWS stores a request.
 
-    Input validation ignores unknown members (as Coral does); what is stored and echoed back
-    later must not carry them, or replies would break their output shapes.
+    Input validation ignores unknown members (as Coral does) and reads a ``null`` member as
+    absent; what is stored and echoed back later carries neither, or replies would break their
+    output shapes.
     """
     return _prune(service_model().shape_for(shape_name), value)
 
@@ -204,7 +205,7 @@ def _prune(shape: Shape, value: Any) -> Any:
         return {
             name: _prune(shape.members[name], item)
             for name, item in value.items()
-            if name in shape.members
+            if name in shape.members and item is not None
         }
     if kind == "list" and isinstance(value, list):
         return [_prune(shape.member, item) for item in value]

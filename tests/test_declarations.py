@@ -481,3 +481,15 @@ def test_members_the_model_does_not_know_are_not_stored(
     stored = codepipeline.get_pipeline(name="release")["pipeline"]
     assert "colour" not in stored
     assert "colour" not in stored["stages"][1]["actions"][0]
+
+
+def test_null_members_are_stored_as_absent(
+    codepipeline: Client, raw_post: RawPost, role_arn: str
+) -> None:
+    pipeline = declaration(role_arn)
+    pipeline["stages"][1]["actions"][0].update(runOrder=None, configuration=None)
+
+    assert raw_post("CreatePipeline", {"pipeline": pipeline}).status_code == 200
+
+    approval = codepipeline.get_pipeline(name="release")["pipeline"]["stages"][1]["actions"][0]
+    assert (approval["runOrder"], approval["configuration"]) == (1, {})

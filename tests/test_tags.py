@@ -218,3 +218,14 @@ def test_an_arn_that_is_not_a_codepipeline_arn_is_a_validation_error(
         "satisfy constraint: Member must satisfy regular expression pattern: "
         "arn:aws(-[\\w]+)*:codepipeline:.+:[0-9]{12}:.+",
     )
+
+
+def test_list_tags_for_resource_with_a_foreign_token_is_invalid_next_token(
+    codepipeline: Client, create_pipeline: CreatePipeline
+) -> None:
+    create_pipeline()
+
+    with pytest.raises(ClientError) as err:
+        codepipeline.list_tags_for_resource(resourceArn=ARN, nextToken="not-a-token")
+
+    assert error_of(err)[0] == "InvalidNextTokenException"
