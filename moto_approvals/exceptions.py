@@ -136,3 +136,35 @@ class ConflictException(CodePipelineError):
 
 class InvalidStructureException(CodePipelineError):
     pass
+
+
+class PipelineNameInUseException(CodePipelineError):
+    pass
+
+
+class PipelineVersionNotFoundException(CodePipelineError):
+    pass
+
+
+class InvalidStageDeclarationException(CodePipelineError):
+    pass
+
+
+class InvalidActionDeclarationException(CodePipelineError):
+    pass
+
+
+class InvalidTagsException(CodePipelineError):
+    pass
+
+
+class TooManyTagsException(CodePipelineError):
+    pass
+
+
+class InvalidArnException(CodePipelineError):
+    pass
+
+
+class ResourceNotFoundException(CodePipelineError):
+    pass

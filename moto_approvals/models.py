@@ -1,14 +1,17 @@
 """The moto backend: one per account and region, held in a ``BackendDict``.
 
-Pipeline definitions stay in moto's own CodePipeline backend, so CreatePipeline keeps moto's
-checks (an IAM role trusted by codepipeline.amazonaws.com, at least two stages) and
-GetPipeline/ListPipelines/tagging keep working unchanged. This backend holds what moto lacks:
-executions, stage and action runs, approval tokens and transitions. moto's reset rebuilds it
-from ``__init__``; nothing lives at module level.
+Pipeline definitions live in this backend's :class:`~moto_approvals.catalog.PipelineCatalog`
+(every version, metadata, tags), checked by :mod:`moto_approvals.declarations` before anything
+is stored. Each change is written through to moto's own CodePipeline backend, whose
+``pipelines`` dict keeps holding the current declaration and tags for anything else in moto
+that reads it. Beside the catalog this backend holds what moto lacks: executions, stage and
+action runs, approval tokens and transitions. moto's reset rebuilds it from ``__init__``;
+nothing lives at module level.
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime
 import threading
@@ -18,8 +21,11 @@ from contextlib import contextmanager
 from moto.codepipeline.models import CodePipeline, CodePipelineBackend, codepipeline_backends
 from moto.core.base_backend import BackendDict, BaseBackend
 from moto.core.utils import utcnow
+from moto.iam.exceptions import NotFoundException as IAMNotFoundException
 from moto.moto_api._internal import mock_random
 
+from moto_approvals.catalog import PipelineCatalog, PipelineRecord
+from moto_approvals.declarations import reject_null_members, validate_pipeline_declaration
 from moto_approvals.domain import (
     ActionBehaviour,
     ActionDefinition,
@@ -31,6 +37,7 @@ from moto_approvals.domain import (
     PipelineExecution,
     RetryMode,
     StageDefinition,
+    StageStatus,
     TransitionType,
 )
 from moto_approvals.engine import PipelineRuntime
@@ -38,8 +45,10 @@ from moto_approvals.exceptions import (
     ActionNotFoundException,
     PipelineNotFoundException,
     StageNotFoundException,
+    ValidationException,
 )
 from moto_approvals.notifications import publish_approval_needed, publish_state_changes
+from moto_approvals.validation import known_members
 
 
 def _new_id() -> str:
@@ -57,7 +66,10 @@ class ApprovalsBackend(BaseBackend):
     def __init__(self, region_name: str, account_id: str) -> None:
         super().__init__(region_name, account_id)
         self.lock = threading.RLock()
-        self._runtimes: dict[str, tuple[CodePipeline, PipelineRuntime]] = {}
+        self.catalog = PipelineCatalog(
+            account_id, region_name, getattr(self, "partition", None) or "aws"
+        )
+        self._runtimes: dict[str, tuple[PipelineRecord, PipelineRuntime]] = {}
 
     @property
     def pipelines(self) -> CodePipelineBackend:
@@ -66,28 +78,26 @@ class ApprovalsBackend(BaseBackend):
     # -- lookups ---------------------------------------------------------------------------
 
     def runtime(self, pipeline_name: str) -> PipelineRuntime:
-        """The pipeline's runtime, in step with moto's definition and with the clock."""
-        stored = self.pipelines.pipelines.get(pipeline_name)
-        if stored is None:
+        """The pipeline's runtime, in step with the catalog's definition and with the clock."""
+        try:
+            record = self.catalog.get(pipeline_name)
+        except PipelineNotFoundException:
             self._runtimes.pop(pipeline_name, None)
-            raise PipelineNotFoundException(
-                f"Account '{self.account_id}' does not have a pipeline with name '{pipeline_name}'"
-            )
+            raise
         now = utcnow()
+        record.catch_up(now)
         known = self._runtimes.get(pipeline_name)
-        if known is None or known[0] is not stored:
-            # First sight, or deleted and re-created behind our back: a fresh history.
-            runtime = PipelineRuntime(PipelineDefinition.from_declaration(stored.pipeline), _new_id)
-            self._runtimes[pipeline_name] = (stored, runtime)
+        if known is None or known[0] is not record:
+            # First sight, or deleted and re-created since: a fresh history.
+            runtime = PipelineRuntime(PipelineDefinition.from_declaration(record.current), _new_id)
+            self._runtimes[pipeline_name] = (record, runtime)
         else:
             runtime = known[1]
-            if runtime.definition.version != stored.pipeline.get("version"):
+            if runtime.definition.version != record.version:
                 # Approvals that timed out before the update failed then, under the old version:
                 # catch up first, so only what was still running is cancelled.
                 runtime.advance(now)
-                runtime.replace_definition(
-                    PipelineDefinition.from_declaration(stored.pipeline), now
-                )
+                runtime.replace_definition(PipelineDefinition.from_declaration(record.current), now)
         runtime.advance(now)
         return runtime
 
@@ -119,32 +129,105 @@ class ApprovalsBackend(BaseBackend):
             execution = runtime.executions[run.pipeline_execution_id]
             publish_approval_needed(run, execution, self.region_name)
         changes = runtime.take_state_changes()
-        stored = self.pipelines.pipelines.get(pipeline_name)
-        if changes and stored is not None:
-            arn = stored.metadata["pipelineArn"]
-            publish_state_changes(changes, self.account_id, self.region_name, arn)
+        record = self.catalog.records.get(pipeline_name)
+        if changes and record is not None:
+            publish_state_changes(changes, self.account_id, self.region_name, record.arn)
 
-    # -- pipeline CRUD: moto keeps the definitions, executions follow them -----------------
+    # -- pipeline CRUD and tags: the catalog, written through to moto -------------------
+
+    def _role_policy(self, role_arn: str) -> str | None:
+        try:
+            role = self.pipelines.iam_backend.get_role_by_arn(role_arn)
+        except IAMNotFoundException:
+            return None
+        return str(role.assume_role_policy_document)
+
+    def _validate(self, pipeline: Declaration, previous: Declaration | None = None) -> None:
+        validate_pipeline_declaration(
+            pipeline,
+            account_id=self.account_id,
+            region=self.region_name,
+            role_policy=self._role_policy,
+            previous=previous,
+        )
+
+    def _mirror(self, name: str) -> None:
+        """Write the catalog's pipeline through to moto's CodePipeline backend."""
+        record = self.catalog.records.get(name)
+        if record is None:
+            self.pipelines.pipelines.pop(name, None)
+            return
+        stored = self.pipelines.pipelines.get(name)
+        if stored is None:
+            stored = CodePipeline(self.account_id, self.region_name, copy.deepcopy(record.current))
+            self.pipelines.pipelines[name] = stored
+        stored.pipeline = copy.deepcopy(record.current)
+        stored.tags = dict(record.tags)
+        stored._created, stored._updated = record.created, record.updated
 
     def create_pipeline(
         self, pipeline: Declaration, tags: list[dict[str, str]] | None, caller_arn: str
-    ) -> tuple[Declaration, list[dict[str, str]]]:
+    ) -> PipelineRecord:
+        """Check, store (version 1) and start the first execution; nothing stays on error."""
         with self.lock:
-            created = self.pipelines.create_pipeline(pipeline, tags or [])
-            with self._pipeline(pipeline["name"]) as runtime:
-                runtime.start_execution(utcnow(), "CreatePipeline", caller_arn)
-            return created
+            tags = tags or []
+            reject_null_members(tags, "tags")
+            self.catalog.check_name_free(pipeline["name"])
+            pipeline = known_members("PipelineDeclaration", pipeline)
+            self._validate(pipeline)
+            now = utcnow()
+            record = self.catalog.create(pipeline, tags, now)
+            self._mirror(record.name)
+            try:
+                with self._pipeline(record.name) as runtime:
+                    runtime.start_execution(now, "CreatePipeline", caller_arn)
+            except ValidationException:
+                # A declared variable without a default: nothing to start the first
+                # execution with, so the pipeline waits for StartPipelineExecution.
+                pass
+            return record
 
-    def update_pipeline(self, pipeline: Declaration) -> Declaration:
+    def update_pipeline(self, pipeline: Declaration) -> PipelineRecord:
         with self.lock:
-            updated = self.pipelines.update_pipeline(pipeline)
-            with self._pipeline(pipeline["name"]):  # cancels the replaced version's executions
-                return updated
+            current = self.catalog.get(pipeline["name"])
+            pipeline = known_members("PipelineDeclaration", pipeline)
+            self._validate(pipeline, previous=current.current)
+            record = self.catalog.update(pipeline, utcnow())
+            self._mirror(record.name)
+            with self._pipeline(record.name):  # cancels the replaced version's executions
+                return record
 
     def delete_pipeline(self, name: str) -> None:
         with self.lock:
-            self.pipelines.delete_pipeline(name)
+            self.catalog.delete(name)
+            self._mirror(name)
             self._runtimes.pop(name, None)
+
+    def get_pipeline(self, name: str, version: int | None) -> tuple[PipelineRecord, Declaration]:
+        with self.lock:
+            record = self.catalog.get(name)
+            record.catch_up(utcnow())
+            return record, record.declaration(version)
+
+    def list_pipelines(self) -> list[PipelineRecord]:
+        with self.lock:
+            return [self.catalog.records[name] for name in self.catalog.sorted_names()]
+
+    def tag_resource(self, arn: str, tags: list[dict[str, str]]) -> None:
+        with self.lock:
+            reject_null_members(tags, "tags")
+            self.catalog.tag(arn, tags)
+            self._mirror(self.catalog.by_arn(arn).name)
+
+    def untag_resource(self, arn: str, keys: list[str]) -> None:
+        with self.lock:
+            reject_null_members(keys, "tagKeys")
+            self.catalog.untag(arn, keys)
+            self._mirror(self.catalog.by_arn(arn).name)
+
+    def list_tags_for_resource(self, arn: str) -> list[dict[str, str]]:
+        with self.lock:
+            return self.catalog.by_arn(arn).sorted_tags()
 
     # -- executions ------------------------------------------------------------------------
 
@@ -156,17 +239,34 @@ class ApprovalsBackend(BaseBackend):
         caller_arn: str,
     ) -> PipelineExecution:
         with self._pipeline(name) as runtime:
-            return runtime.start_execution(
-                utcnow(), "StartPipelineExecution", caller_arn, variables, client_request_token
+            now = utcnow()
+            execution = runtime.start_execution(
+                now, "StartPipelineExecution", caller_arn, variables, client_request_token
             )
+            self.catalog.get(name).note_activity(now)
+            return execution
 
     def get_pipeline_execution(self, pipeline_name: str, execution_id: str) -> PipelineExecution:
         with self._pipeline(pipeline_name) as runtime:
             return runtime.execution(execution_id)
 
-    def list_pipeline_executions(self, pipeline_name: str) -> list[PipelineExecution]:
+    def list_pipeline_executions(
+        self, pipeline_name: str, succeeded_in_stage: str | None = None
+    ) -> list[PipelineExecution]:
+        """Newest first; the filter keeps the current version's executions that succeeded in
+        the stage (ListPipelineExecutions: "executions in the current pipeline version")."""
         with self._pipeline(pipeline_name) as runtime:
-            return runtime.executions_newest_first()
+            executions = runtime.executions_newest_first()
+            if succeeded_in_stage is None:
+                return executions
+            version = runtime.definition.version
+            return [
+                e
+                for e in executions
+                if e.pipeline_version == version
+                and (run := e.stage_runs.get(succeeded_in_stage)) is not None
+                and run.status is StageStatus.SUCCEEDED
+            ]
 
     def stop_pipeline_execution(
         self, pipeline_name: str, execution_id: str, abandon: bool, reason: str | None
@@ -184,10 +284,10 @@ class ApprovalsBackend(BaseBackend):
 
     # -- state and approvals ---------------------------------------------------------------
 
-    def get_pipeline_state(self, name: str) -> tuple[CodePipeline, PipelineRuntime]:
-        """moto's pipeline (name, version, timestamps) and the runtime, caught up with time."""
+    def get_pipeline_state(self, name: str) -> tuple[PipelineRecord, PipelineRuntime]:
+        """The pipeline's record (timestamps) and the runtime, caught up with time."""
         with self._pipeline(name) as runtime:
-            return self.pipelines.pipelines[name], runtime
+            return self.catalog.get(name), runtime
 
     def put_approval_result(
         self,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import json
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -52,3 +53,16 @@ def paginate(
     page = list(items[start : start + size])
     more = start + size < len(items)
     return page, _encode(key(page[-1])) if more and page else None
+
+
+def paginate_sorted(
+    keys: Sequence[str], max_results: int | None, next_token: str | None, default: int
+) -> tuple[list[str], str | None]:
+    """One page of sorted ``keys`` after the token's key; a key deleted meanwhile still works."""
+    start = 0
+    if next_token is not None:
+        start = bisect.bisect_right(keys, _decode(next_token))
+    size = max_results or default
+    page = list(keys[start : start + size])
+    more = start + size < len(keys)
+    return page, _encode(page[-1]) if more and page else None

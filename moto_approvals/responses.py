@@ -1,9 +1,9 @@
 """The wire: read a request, validate it against botocore's model, call the backend, reply.
 
-``ApprovalsCodePipelineResponse`` extends moto's ``CodePipelineResponse``: moto's own
-operations (GetPipeline, ListPipelines, tagging) are inherited; the execution family is
-overridden as a whole, including the instantly-succeeding executions moto >= 5.2.4 ships, so
-there is one source of truth for executions.
+``ApprovalsCodePipelineResponse`` extends moto's ``CodePipelineResponse`` and overrides every
+operation it serves: pipelines and tags come from the backend's catalog, executions from its
+runtimes (replacing the instantly-succeeding executions moto >= 5.2.4 ships), so there is one
+source of truth and every timestamp goes out as epoch seconds.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from moto_approvals.exceptions import (
     UnknownOperationException,
 )
 from moto_approvals.models import ApprovalsBackend, approvals_backends
-from moto_approvals.pagination import paginate
+from moto_approvals.pagination import paginate, paginate_sorted
 from moto_approvals.validation import ECHO_LIMIT, service_model, validate_input
 
 # Later moto keeps one STS backend per partition ("aws", "aws-cn", ...); moto 5.0.0 keeps one
@@ -80,6 +80,10 @@ def _gunzip(data: bytes) -> bytes:
     if not inflater.eof or inflater.unused_data:
         raise SerializationException("The request body is not valid gzip data.")
     return inflated
+
+#: Page sizes when maxResults is not given (the model caps them at 1000 and 100).
+LIST_PIPELINES_PAGE = 100
+LIST_TAGS_PAGE = 100
 
 
 def _reply(data: dict[str, Any] | None = None) -> str:
@@ -207,18 +211,57 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
 
     def create_pipeline(self) -> str:
         params = self._params()
-        pipeline, tags = self.approvals_backend.create_pipeline(
+        record = self.approvals_backend.create_pipeline(
             params["pipeline"], params.get("tags"), self._caller_arn()
         )
-        return _reply({"pipeline": pipeline, "tags": tags})
+        return _reply({"pipeline": record.current, "tags": record.sorted_tags()})
 
     def update_pipeline(self) -> str:
-        pipeline = self.approvals_backend.update_pipeline(self._params()["pipeline"])
-        return _reply({"pipeline": pipeline})
+        record = self.approvals_backend.update_pipeline(self._params()["pipeline"])
+        return _reply({"pipeline": record.current})
 
     def delete_pipeline(self) -> str:
         self.approvals_backend.delete_pipeline(self._params()["name"])
         return _reply()
+
+    def get_pipeline(self) -> str:
+        params = self._params()
+        record, declaration = self.approvals_backend.get_pipeline(
+            params["name"], params.get("version")
+        )
+        return _reply({"pipeline": declaration, "metadata": wire.pipeline_metadata(record)})
+
+    def list_pipelines(self) -> str:
+        params = self._params()
+        records = {r.name: r for r in self.approvals_backend.list_pipelines()}
+        names, next_token = paginate_sorted(
+            list(records), params.get("maxResults"), params.get("nextToken"), LIST_PIPELINES_PAGE
+        )
+        summaries = [wire.pipeline_summary(records[name]) for name in names]
+        return _reply(_with_token({"pipelines": summaries}, next_token))
+
+    # -- tags ------------------------------------------------------------------------------
+
+    def tag_resource(self) -> str:
+        params = self._params()
+        self.approvals_backend.tag_resource(params["resourceArn"], params["tags"])
+        return _reply()
+
+    def untag_resource(self) -> str:
+        params = self._params()
+        self.approvals_backend.untag_resource(params["resourceArn"], params["tagKeys"])
+        return _reply()
+
+    def list_tags_for_resource(self) -> str:
+        params = self._params()
+        tags = {
+            t["key"]: t
+            for t in self.approvals_backend.list_tags_for_resource(params["resourceArn"])
+        }
+        keys, next_token = paginate_sorted(
+            list(tags), params.get("maxResults"), params.get("nextToken"), LIST_TAGS_PAGE
+        )
+        return _reply(_with_token({"tags": [tags[key] for key in keys]}, next_token))
 
     # -- executions ------------------------------------------------------------------------
 
@@ -241,7 +284,8 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
 
     def list_pipeline_executions(self) -> str:
         params = self._params()
-        executions = self.approvals_backend.list_pipeline_executions(params["pipelineName"])
+        stage = ((params.get("filter") or {}).get("succeededInStage") or {}).get("stageName")
+        executions = self.approvals_backend.list_pipeline_executions(params["pipelineName"], stage)
         page, next_token = paginate(
             executions,
             lambda e: e.pipeline_execution_id,
@@ -274,8 +318,8 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
     # -- state and approvals ---------------------------------------------------------------
 
     def get_pipeline_state(self) -> str:
-        pipeline, runtime = self.approvals_backend.get_pipeline_state(self._params()["name"])
-        return _reply(wire.pipeline_state(pipeline, runtime))
+        record, runtime = self.approvals_backend.get_pipeline_state(self._params()["name"])
+        return _reply(wire.pipeline_state(record, runtime))
 
     def put_approval_result(self) -> str:
         params = self._params()

@@ -1,7 +1,9 @@
 """Domain objects rendered as CodePipeline's JSON output shapes.
 
-Timestamps go out as epoch seconds (botocore parses them for the JSON protocol); members
-AWS would not send (empty summaries, absent tokens) are left out rather than sent as null.
+Timestamps go out as JSON numbers of epoch seconds with millisecond precision, as AWS sends
+them on the JSON 1.1 wire (every SDK parses these; ISO strings break the JS and Go SDKs);
+members AWS would not send (empty summaries, absent tokens) are left out rather than sent as
+null.
 """
 
 from __future__ import annotations
@@ -9,25 +11,86 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from moto.codepipeline.models import CodePipeline
 from moto.core.utils import unix_time
 
+from moto_approvals.catalog import PipelineRecord
 from moto_approvals.domain import (
     ActionRun,
+    ActionStatus,
     ExecutionMode,
+    ExecutionStatus,
     PipelineExecution,
     StageRun,
     TransitionState,
 )
-from moto_approvals.engine import PipelineRuntime
+from moto_approvals.engine import FAILED_ACTION_SUMMARY, PipelineRuntime
 
 Json = dict[str, Any]
 
 EXECUTION_TYPE = "STANDARD"
 
 
+#: errorDetails.code of a failed action run (the code AWS reports for failed jobs).
+FAILED_ACTION_CODE = "JobFailed"
+REJECTED_SUMMARY = "Approval rejected"
+
+
 def timestamp(value: datetime.datetime) -> float:
-    return float(unix_time(value))
+    return round(float(unix_time(value)), 3)
+
+
+def pipeline_metadata(record: PipelineRecord) -> Json:
+    """GetPipeline's ``metadata``."""
+    return _compact(
+        {
+            "pipelineArn": record.arn,
+            "created": timestamp(record.created),
+            "updated": timestamp(record.updated),
+            "pollingDisabledAt": (
+                timestamp(record.polling_disabled_at) if record.polling_disabled_at else None
+            ),
+        }
+    )
+
+
+def pipeline_summary(record: PipelineRecord) -> Json:
+    """One entry of ListPipelines."""
+    current = record.current
+    return {
+        "name": record.name,
+        "version": record.version,
+        "pipelineType": current["pipelineType"],
+        "executionMode": current["executionMode"],
+        "created": timestamp(record.created),
+        "updated": timestamp(record.updated),
+    }
+
+
+def _failure_message(run: ActionRun) -> str:
+    if run.summary:
+        return run.summary
+    return REJECTED_SUMMARY if run.answer is not None else FAILED_ACTION_SUMMARY
+
+
+def error_details(run: ActionRun) -> Json | None:
+    """``errorDetails`` of a failed action run: rejected, expired or failed by the test."""
+    if run.status is not ActionStatus.FAILED:
+        return None
+    return {"code": FAILED_ACTION_CODE, "message": _failure_message(run)}
+
+
+def status_summary(execution: PipelineExecution) -> str | None:
+    """A failed execution names the action that failed it and why."""
+    if execution.status_summary is not None or execution.status is not ExecutionStatus.FAILED:
+        return execution.status_summary
+    for stage_run in execution.stage_runs.values():
+        for run in stage_run.actions.values():
+            if run.status is ActionStatus.FAILED:
+                return (
+                    f"Action {run.action_name} in stage {run.stage_name} failed: "
+                    f"{_failure_message(run)}"
+                )
+    return None
 
 
 def _compact(data: Json) -> Json:
@@ -46,7 +109,7 @@ def pipeline_execution(execution: PipelineExecution) -> Json:
             "pipelineVersion": execution.pipeline_version,
             "pipelineExecutionId": execution.pipeline_execution_id,
             "status": execution.status.value,
-            "statusSummary": execution.status_summary,
+            "statusSummary": status_summary(execution),
             "artifactRevisions": [],
             "variables": [
                 {"name": v["name"], "resolvedValue": v["value"]} for v in execution.variables
@@ -64,7 +127,7 @@ def pipeline_execution_summary(execution: PipelineExecution) -> Json:
         {
             "pipelineExecutionId": execution.pipeline_execution_id,
             "status": execution.status.value,
-            "statusSummary": execution.status_summary,
+            "statusSummary": status_summary(execution),
             "startTime": timestamp(execution.start_time),
             "lastUpdateTime": timestamp(execution.last_update_time),
             "sourceRevisions": [],
@@ -90,6 +153,7 @@ def _action_execution(run: ActionRun, show_token: bool) -> Json:
             "lastUpdatedBy": run.updated_by,
             "externalExecutionId": run.token,
             "externalExecutionUrl": run.external_execution_url,
+            "errorDetails": error_details(run),
         }
     )
 
@@ -114,7 +178,7 @@ def _stage_execution(execution: PipelineExecution, run: StageRun | None = None) 
     }
 
 
-def pipeline_state(pipeline: CodePipeline, runtime: PipelineRuntime) -> Json:
+def pipeline_state(record: PipelineRecord, runtime: PipelineRuntime) -> Json:
     """GetPipelineState's whole output."""
     definition = runtime.definition
     show_token = definition.execution_mode is not ExecutionMode.PARALLEL
@@ -153,8 +217,8 @@ def pipeline_state(pipeline: CodePipeline, runtime: PipelineRuntime) -> Json:
         "pipelineName": definition.name,
         "pipelineVersion": definition.version,
         "stageStates": stages,
-        "created": timestamp(pipeline._created),
-        "updated": timestamp(pipeline._updated),
+        "created": timestamp(record.created),
+        "updated": timestamp(record.updated),
     }
 
 
@@ -166,6 +230,7 @@ def action_execution_detail(run: ActionRun, region: str) -> Json:
             "externalExecutionId": run.token,
             "externalExecutionSummary": run.summary or None,
             "externalExecutionUrl": run.external_execution_url,
+            "errorDetails": error_details(run),
         }
     )
     output: Json = {"outputArtifacts": [], "outputVariables": {}}

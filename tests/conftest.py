@@ -3,7 +3,7 @@
 ``codepipeline`` is parametrized over the two modes. In both, every successful response body
 is checked against botocore's output shape before botocore parses it (unknown keys, types,
 enums, lengths, patterns), so a test fails on a malformed response even if it never reads
-the field.
+the field. Clients a test builds itself with boto3 are checked the same way.
 """
 
 from __future__ import annotations
@@ -44,6 +44,19 @@ def _aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     for name in ("AWS_PROFILE", "MOTO_ACCOUNT_ID"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _shape_checked_clients(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every codepipeline client boto3 makes during a test checks its replies' shapes."""
+    make = boto3.session.Session.client
+
+    def client(self: boto3.session.Session, *args: Any, **kwargs: Any) -> Client:
+        made = make(self, *args, **kwargs)
+        service = args[0] if args else kwargs.get("service_name")
+        return shape_checked(made) if service == "codepipeline" else made
+
+    monkeypatch.setattr(boto3.session.Session, "client", client)
 
 
 @pytest.fixture(scope="session")

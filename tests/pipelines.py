@@ -160,18 +160,32 @@ def newest_execution_id(codepipeline: Client, pipeline: str = "release") -> str:
 
 
 def check_output_shape(response_dict: dict[str, Any], operation: str) -> None:
+    """A successful reply is JSON 1.1 and matches the operation's output shape exactly.
+
+    Strict about the wire: unknown keys, types (a timestamp is a number of epoch seconds, never
+    an ISO string, which the JavaScript and Go SDKs cannot parse), enums, lengths, patterns.
+    """
     if response_dict["status_code"] >= 300:
         return
+    content_type = response_dict["headers"].get("Content-Type", "")
+    assert content_type.startswith("application/x-amz-json-1.1"), (
+        f"{operation} replied with Content-Type {content_type!r}"
+    )
     raw = response_dict["body"] or b"{}"
     violations = output_violations(operation, json.loads(raw))
     assert not violations, f"{operation} response breaks its output shape: {violations}"
 
 
 def shape_checked(client: Client) -> Client:
+    """Check every reply of a codepipeline client before botocore parses it (idempotent)."""
+    if getattr(client, "_shape_checked", False):
+        return client
+
     def on_parse(response_dict: dict[str, Any], operation_model: Any, **_: Any) -> None:
         check_output_shape(response_dict, operation_model.name)
 
     client.meta.events.register("before-parse.codepipeline.*", on_parse)
+    client._shape_checked = True
     return client
 
 
@@ -196,3 +210,25 @@ def drain(sqs: Client, queue_url: str) -> list[dict[str, Any]]:
             ],
         )
     return received
+
+
+def raw_reply(client: Client, method: str, **params: Any) -> dict[str, Any]:
+    """The JSON body a codepipeline call received on the wire, before botocore parsed it."""
+    captured: dict[str, Any] = {}
+
+    def grab(response_dict: dict[str, Any], **_: Any) -> None:
+        captured["body"] = json.loads(response_dict["body"] or b"{}")
+
+    client.meta.events.register("before-parse.codepipeline.*", grab)
+    try:
+        getattr(client, method)(**params)
+    finally:
+        client.meta.events.unregister("before-parse.codepipeline.*", grab)
+    body: dict[str, Any] = captured["body"]
+    return body
+
+
+def error_of(err: Any) -> tuple[str, str]:
+    """A ClientError's code and message."""
+    error = err.value.response["Error"]
+    return str(error["Code"]), str(error["Message"])

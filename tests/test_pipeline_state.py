@@ -47,7 +47,12 @@ def gated_build_stage() -> Declaration:
     return {
         "name": "Gate",
         "actions": [
-            {"name": "Build", "actionTypeId": BUILD, "runOrder": 1},
+            {
+                "name": "Build",
+                "actionTypeId": BUILD,
+                "runOrder": 1,
+                "inputArtifacts": [{"name": "App"}],
+            },
             {"name": "Signoff", "actionTypeId": MANUAL, "runOrder": 2},
         ],
     }

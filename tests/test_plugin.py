@@ -50,7 +50,12 @@ def create_release(region):
             "roleArn": role["Role"]["Arn"],
             "artifactStore": {"type": "S3", "location": "artifacts"},
             "stages": [
-                {"name": "Source", "actions": [action("Fetch", "Source", "S3")]},
+                {
+                    "name": "Source",
+                    "actions": [
+                        {**action("Fetch", "Source", "S3"), "outputArtifacts": [{"name": "App"}]}
+                    ],
+                },
                 {"name": "Approve", "actions": [action("ManualApproval", "Approval", "Manual")]},
             ],
         }

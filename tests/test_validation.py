@@ -284,7 +284,7 @@ def pipeline_state() -> dict[str, Any]:
         "pipelineName": "my-pipeline",
         "pipelineVersion": 1,
         "created": 1700000000.0,
-        "updated": "2024-01-02T03:04:05Z",
+        "updated": 1700000000.123,
         "stageStates": [
             {
                 "stageName": "Approve",
@@ -350,9 +350,15 @@ def test_output_flags_bad_enum() -> None:
         ),
         pytest.param(
             "created",
-            "yesterday",
-            "Value 'yesterday' at 'created' is not ISO 8601",
-            id="non-iso-timestamp",
+            "2026-01-05T09:00:00.000Z",
+            "Unexpected value type at 'created': expected timestamp, got string",
+            id="iso-string-for-timestamp",
+        ),
+        pytest.param(
+            "created",
+            True,
+            "Unexpected value type at 'created': expected timestamp, got boolean",
+            id="boolean-for-timestamp",
         ),
         pytest.param(
             "stageStates",
