@@ -19,6 +19,7 @@ from moto.core.utils import camelcase_to_underscores
 from moto.sts.models import STSBackend, sts_backends
 
 from moto_approvals import wire
+from moto_approvals.authorization import authorize
 from moto_approvals.domain import ApprovalStatus, RetryMode, TransitionType
 from moto_approvals.exceptions import (
     JSON_CONTENT_TYPE,
@@ -81,6 +82,7 @@ def _gunzip(data: bytes) -> bytes:
         raise SerializationException("The request body is not valid gzip data.")
     return inflated
 
+
 #: Page sizes when maxResults is not given (the model caps them at 1000 and 100).
 LIST_PIPELINES_PAGE = 100
 LIST_TAGS_PAGE = 100
@@ -139,10 +141,14 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
             raise InvalidSignatureException(
                 "Credential should be scoped to a valid region."
             ) from None
+        authorize(self, self._operation, self._input)
         # The whole call, reply included, under the lock: building a reply reads (and prunes)
         # the engine's working sets.
         with backend.lock:
             return self.call_action()
+
+    def _authenticate_and_authorize_normal_action(self, resource: str = "*") -> None:
+        """moto's check on ``*`` is replaced by ``authorize`` in ``_dispatch``."""
 
     def _read_request(self) -> tuple[str, dict[str, Any]]:
         """The operation and its JSON input; protocol errors are 4xx, never a 500."""
