@@ -53,6 +53,8 @@ def create_release() -> None:
                                 "provider": "S3",
                                 "version": "1",
                             },
+                            "configuration": {"S3Bucket": "src", "S3ObjectKey": "app.zip"},
+                            "outputArtifacts": [{"name": "App"}],
                         }
                     ],
                 },
