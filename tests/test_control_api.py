@@ -81,3 +81,27 @@ def test_data_json_shows_the_executions(url: str, codepipeline: Client) -> None:
 def test_the_console_page_is_served(url: str) -> None:
     with urllib.request.urlopen(f"{url}/approvals/") as reply:
         assert b'<script src="console.js"' in reply.read()
+
+
+def test_an_answer_from_the_console_is_made_by_the_console_role(
+    url: str, codepipeline: Client
+) -> None:
+    token = Approvals(endpoint_url=url).pending_approvals("release")[0].token
+    body = {
+        "stageName": "Approve",
+        "actionName": "ManualApproval",
+        "token": token,
+        "result": {"status": "Rejected", "summary": "not today"},
+    }
+    request = urllib.request.Request(
+        f"{url}/approvals/api/{ACCOUNT}/{REGION}/pipelines/release/approvals",
+        data=json.dumps(body).encode(),
+        method="POST",
+    )
+    urllib.request.urlopen(request)
+
+    state = codepipeline.get_pipeline_state(name="release")
+    latest = state["stageStates"][1]["actionStates"][0]["latestExecution"]
+    assert latest["lastUpdatedBy"] == (
+        f"arn:aws:sts::{ACCOUNT}:assumed-role/moto-approvals/console"
+    )
