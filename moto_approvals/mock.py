@@ -25,6 +25,7 @@ from moto_approvals.exceptions import (
     StageNotFoundException,
 )
 from moto_approvals.models import ApprovalsBackend, approvals_backends
+from moto_approvals.remote import ControlAPIError, RemoteControl, server_mode_endpoint
 from moto_approvals.wiring import install
 
 P = ParamSpec("P")
@@ -68,16 +69,26 @@ def _checked_account_id(account_id: object) -> str:
 class Approvals:
     """The test-side handle on the emulator of one account and region.
 
-    Public: ``account_id``, ``region_name``, :meth:`pending_approvals`, :meth:`fail_action`,
-    :meth:`hold_action`, :meth:`succeed_action`, :meth:`complete_action`. It reads and steers the
-    backend directly, so it works in-process and against a ``ThreadedMotoServer`` started in
-    the same process. Its errors are plain Python exceptions naming what was not found, with
-    the account and region: :class:`PipelineNotFoundError`, :class:`StageNotFoundError`,
-    :class:`ActionNotFoundError` (all ``LookupError``) and ``ValueError`` for misuse.
+    Public: ``account_id``, ``region_name``, ``endpoint_url``, :meth:`pending_approvals`,
+    :meth:`fail_action`, :meth:`hold_action`, :meth:`succeed_action`, :meth:`complete_action`.
+    Without ``endpoint_url`` it reads and steers the backend directly, so it works in-process
+    and against a server started in the same process. With one (or under moto's
+    ``TEST_SERVER_MODE=true``, the server at ``TEST_SERVER_MODE_ENDPOINT``), it does the same
+    through that server's control API. Its errors are plain Python exceptions naming what was
+    not found, with the account and region: :class:`PipelineNotFoundError`,
+    :class:`StageNotFoundError`, :class:`ActionNotFoundError` (all ``LookupError``) and
+    ``ValueError`` for misuse, in both modes.
     """
 
-    def __init__(self, account_id: str | None = None, region_name: str = DEFAULT_REGION):
-        """``account_id`` defaults to the current account (see :func:`current_account_id`).
+    def __init__(
+        self,
+        account_id: str | None = None,
+        region_name: str = DEFAULT_REGION,
+        *,
+        endpoint_url: str | None = None,
+    ):
+        """``account_id`` defaults to the current account (see :func:`current_account_id`);
+        ``endpoint_url`` to moto's server-mode endpoint when ``TEST_SERVER_MODE=true``.
 
         Raises:
             ValueError: the account ID is not 12 digits.
@@ -86,9 +97,37 @@ class Approvals:
             current_account_id() if account_id is None else _checked_account_id(account_id)
         )
         self.region_name = region_name
+        self.endpoint_url = endpoint_url or server_mode_endpoint()
+        self._remote = (
+            None
+            if self.endpoint_url is None
+            else RemoteControl(self.endpoint_url, self.account_id, region_name)
+        )
+
+    @classmethod
+    def in_process(cls, account_id: str, region_name: str) -> Approvals:
+        """A handle on this process's backend, whatever ``TEST_SERVER_MODE`` says."""
+        handle = cls(account_id, region_name)
+        handle.endpoint_url, handle._remote = None, None
+        return handle
 
     def __repr__(self) -> str:
-        return f"Approvals(account_id={self.account_id!r}, region_name={self.region_name!r})"
+        server = "" if self.endpoint_url is None else f", endpoint_url={self.endpoint_url!r}"
+        return (
+            f"Approvals(account_id={self.account_id!r}, region_name={self.region_name!r}{server})"
+        )
+
+    @contextmanager
+    def _over_http(self) -> Iterator[RemoteControl]:
+        """The server's control API; its errors raised as the in-process handle raises them."""
+        assert self._remote is not None
+        try:
+            yield self._remote
+        except ControlAPIError as err:
+            kind = _REMOTE_ERRORS.get(err.error_type)
+            if kind is None:
+                raise
+            raise kind(str(err)) from None
 
     @property
     def _backend(self) -> ApprovalsBackend:
@@ -127,6 +166,9 @@ class Approvals:
 
     def pending_approvals(self, pipeline_name: str) -> list[PendingApproval]:
         """Manual approvals of the pipeline waiting for an answer, oldest first."""
+        if self._remote is not None:
+            with self._over_http() as remote:
+                return remote.pending_approvals(pipeline_name)
         with self._lookup(pipeline_name):
             return self._backend.pending_approvals(pipeline_name)
 
@@ -157,6 +199,17 @@ class Approvals:
         Raises:
             ValueError: no run of that action is being held.
         """
+        if self._remote is not None:
+            # The server raises the ValueError below itself when nothing was held.
+            with self._over_http() as remote:
+                return remote.complete_action(
+                    pipeline_name,
+                    stage_name,
+                    action_name,
+                    succeeded,
+                    summary,
+                    pipeline_execution_id,
+                )
         with self._lookup(pipeline_name, stage_name, action_name):
             done = self._backend.complete_action(
                 pipeline_name, stage_name, action_name, succeeded, summary, pipeline_execution_id
@@ -169,17 +222,36 @@ class Approvals:
         return done
 
     def _set(self, pipeline: str, stage: str, action: str, behaviour: ActionBehaviour) -> None:
+        if self._remote is not None:
+            with self._over_http() as remote:
+                remote.set_behaviour(pipeline, stage, action, behaviour.value)
+            return
         with self._lookup(pipeline, stage, action):
             self._backend.set_action_behaviour(pipeline, stage, action, behaviour)
 
 
-def approvals(account_id: str | None = None, region_name: str = DEFAULT_REGION) -> Approvals:
+def approvals(
+    account_id: str | None = None,
+    region_name: str = DEFAULT_REGION,
+    *,
+    endpoint_url: str | None = None,
+) -> Approvals:
     """The handle for tests that use ``@mock_approvals`` or ``@mock_aws`` as a decorator.
 
     ``account_id`` defaults to the account requests run as (``$MOTO_ACCOUNT_ID``, which
-    ``mock_approvals(account_id=...)`` sets, else moto's default).
+    ``mock_approvals(account_id=...)`` sets, else moto's default). ``endpoint_url`` names a
+    ``moto-approvals serve`` to steer through its control API (see :class:`Approvals`).
     """
-    return Approvals(account_id, region_name)
+    return Approvals(account_id, region_name, endpoint_url=endpoint_url)
+
+
+#: The control API's names for the handle's errors.
+_REMOTE_ERRORS: dict[str, type[Exception]] = {
+    "PipelineNotFoundError": PipelineNotFoundError,
+    "StageNotFoundError": StageNotFoundError,
+    "ActionNotFoundError": ActionNotFoundError,
+    "ValueError": ValueError,
+}
 
 
 class ApprovalsMock:

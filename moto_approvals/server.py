@@ -39,7 +39,8 @@ _TARGET = re.compile(r"(?P<service>[A-Za-z0-9]+?)(?:_\d{8})?\.(?P<operation>\w+)
 
 
 def create_app() -> Any:
-    """moto's WSGI application for all services, with the CodePipeline emulator installed.
+    """moto's WSGI application for all services, with the CodePipeline emulator installed,
+    the console at ``/approvals/`` and its control API at ``/approvals/api/``.
 
     Raises:
         ImportError: moto's server extra (Flask) is not installed.
@@ -47,7 +48,9 @@ def create_app() -> Any:
     install()  # before the dispatcher builds its (cached) CodePipeline app
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-    return DomainDispatcherApplication(create_backend_app)
+    from moto_approvals.gateway import ConsoleGateway
+
+    return ConsoleGateway(DomainDispatcherApplication(create_backend_app))
 
 
 def _operation(handler: WSGIRequestHandler) -> str | None:

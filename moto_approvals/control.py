@@ -1,0 +1,355 @@
+"""The control API: the emulator's state and the test-side controls, as JSON over HTTP.
+
+Served under ``/approvals/api/`` by ``moto-approvals serve`` and ``running_server`` (see
+:mod:`moto_approvals.gateway`), per account and region:
+``/approvals/api/<account>/<region>/pipelines/<name>/...``. It is what the console page reads
+and what the :class:`~moto_approvals.mock.Approvals` handle speaks in server mode.
+
+A thin layer, as ``responses`` is: it parses, calls the backend (answers and stops go through
+the same backend methods as PutApprovalResult and StopPipelineExecution, validated against the
+same botocore shapes), and serializes. Errors are JSON ``{"__type": ..., "message": ...}``:
+CodePipeline's modeled errors with their status, the handle's lookup errors
+(``PipelineNotFoundError``...) with 404, and misuse (``ValueError``) with 400.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from moto_approvals import wire
+from moto_approvals.domain import (
+    ActionBehaviour,
+    ApprovalStatus,
+    PendingApproval,
+    PipelineExecution,
+    RetryMode,
+    TransitionType,
+)
+from moto_approvals.exceptions import CodePipelineError, ValidationException
+from moto_approvals.mock import DEFAULT_REGION, Approvals, current_account_id
+from moto_approvals.models import ApprovalsBackend, approvals_backends
+from moto_approvals.validation import validate_input
+
+PREFIX = "/approvals/api"
+PIPELINE = f"{PREFIX}/<account>/<region>/pipelines/<name>"
+#: Who answers, stops and retries from the console or the API (``lastUpdatedBy``, events).
+CONSOLE_ROLE = "assumed-role/moto-approvals/console"
+
+Json = dict[str, Any]
+Handler = Callable[..., Json]
+
+_ROUTES = Map(
+    [
+        Rule(f"{PREFIX}/backends", endpoint="backends", methods=["GET"]),
+        Rule(f"{PREFIX}/<account>/<region>/pipelines", endpoint="pipelines", methods=["GET"]),
+        Rule(PIPELINE, endpoint="pipeline", methods=["GET"]),
+        Rule(f"{PIPELINE}/approvals", endpoint="pending_approvals", methods=["GET"]),
+        Rule(f"{PIPELINE}/approvals", endpoint="put_approval_result", methods=["POST"]),
+        Rule(f"{PIPELINE}/executions/<execution_id>/stop", endpoint="stop", methods=["POST"]),
+        Rule(f"{PIPELINE}/stages/<stage>/retry", endpoint="retry", methods=["POST"]),
+        Rule(f"{PIPELINE}/stages/<stage>/transition", endpoint="transition", methods=["POST"]),
+        Rule(f"{PIPELINE}/behaviours", endpoint="behaviours", methods=["GET"]),
+        Rule(
+            f"{PIPELINE}/stages/<stage>/actions/<action>/behaviour",
+            endpoint="set_behaviour",
+            methods=["PUT"],
+        ),
+        Rule(
+            f"{PIPELINE}/stages/<stage>/actions/<action>/complete",
+            endpoint="complete",
+            methods=["POST"],
+        ),
+    ],
+    strict_slashes=False,
+)
+
+#: The handle's errors, by the name the API sends them under, with their HTTP status.
+HANDLE_ERRORS = {
+    "PipelineNotFoundError": 404,
+    "StageNotFoundError": 404,
+    "ActionNotFoundError": 404,
+}
+
+
+def _error(status: int, error_type: str, message: str) -> Response:
+    body = json.dumps({"__type": error_type, "message": message})
+    return Response(body, status=status, content_type="application/json")
+
+
+def _backend(account: str, region: str) -> ApprovalsBackend:
+    Approvals.in_process(account, region)  # checks the account ID: ValueError
+    try:
+        backend: ApprovalsBackend = approvals_backends[account][region]
+    except KeyError:
+        raise ValueError(f"{region!r} is not a region moto knows for CodePipeline.") from None
+    return backend
+
+
+def _body(request: Request, operation: str | None = None, **params: Any) -> Json:
+    """The JSON body, with the path's parameters, checked against an operation's input."""
+    try:
+        body = json.loads(request.get_data(as_text=True) or "{}")
+    except ValueError:
+        raise ValueError("The request body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise ValueError("The request body must be a JSON object.")
+    body.update(params)
+    return validate_input(operation, body) if operation else body
+
+
+def _caller(backend: ApprovalsBackend) -> str:
+    return f"arn:{backend.catalog.partition}:sts::{backend.account_id}:{CONSOLE_ROLE}"
+
+
+def pending_approval(pending: PendingApproval) -> Json:
+    return {
+        "pipelineName": pending.pipeline_name,
+        "stageName": pending.stage_name,
+        "actionName": pending.action_name,
+        "pipelineExecutionId": pending.pipeline_execution_id,
+        "actionExecutionId": pending.action_execution_id,
+        "token": pending.token,
+        "expiresAt": pending.expires_at.isoformat(),
+    }
+
+
+def _execution(execution: PipelineExecution) -> Json:
+    """GetPipelineExecution's view with ListPipelineExecutions' times and stop trigger."""
+    return {**wire.pipeline_execution(execution), **wire.pipeline_execution_summary(execution)}
+
+
+def _pending(backend: ApprovalsBackend, name: str) -> list[Json]:
+    return [pending_approval(p) for p in backend.pending_approvals(name)]
+
+
+# -- reads -----------------------------------------------------------------------------------
+
+
+def backends(request: Request) -> Json:
+    """Every account and region holding pipelines, and the defaults to start from."""
+    found = []
+    for account_id, regions in sorted(dict.items(approvals_backends)):
+        for region, backend in sorted(dict.items(regions)):
+            if backend.catalog.records:
+                found.append(
+                    {
+                        "accountId": account_id,
+                        "region": region,
+                        "pipelines": len(backend.catalog.records),
+                    }
+                )
+    return {
+        "defaultAccountId": current_account_id(),
+        "defaultRegion": DEFAULT_REGION,
+        "backends": found,
+    }
+
+
+def pipelines(request: Request, account: str, region: str) -> Json:
+    backend = _backend(account, region)
+    listed = []
+    with backend.lock:
+        for record in backend.list_pipelines():
+            executions = backend.list_pipeline_executions(record.name)
+            listed.append(
+                {
+                    "name": record.name,
+                    "version": record.version,
+                    "updated": wire.timestamp(record.updated),
+                    "latestExecution": (
+                        wire.pipeline_execution_summary(executions[0]) if executions else None
+                    ),
+                    "pendingApprovals": len(backend.pending_approvals(record.name)),
+                }
+            )
+    return {"accountId": account, "region": region, "pipelines": listed}
+
+
+def pipeline(request: Request, account: str, region: str, name: str) -> Json:
+    """What the console draws: declaration, GetPipelineState, executions, pending answers."""
+    backend = _backend(account, region)
+    with backend.lock:
+        record, runtime = backend.get_pipeline_state(name)
+        return {
+            "accountId": account,
+            "region": region,
+            "pipeline": record.current,
+            "state": wire.pipeline_state(record, runtime),
+            "executions": [_execution(e) for e in backend.list_pipeline_executions(name)],
+            "pendingApprovals": _pending(backend, name),
+            "behaviours": _behaviours(backend, name),
+        }
+
+
+def pending_approvals(request: Request, account: str, region: str, name: str) -> Json:
+    handle = Approvals.in_process(account, region)
+    return {"pendingApprovals": [pending_approval(p) for p in handle.pending_approvals(name)]}
+
+
+def _behaviours(backend: ApprovalsBackend, name: str) -> list[Json]:
+    steered = backend.runtime(name).steered.behaviours
+    return [
+        {"stageName": stage, "actionName": action, "behaviour": behaviour.value}
+        for (stage, action), behaviour in sorted(steered.items())
+    ]
+
+
+def behaviours(request: Request, account: str, region: str, name: str) -> Json:
+    backend = _backend(account, region)
+    with backend.lock:
+        return {"behaviours": _behaviours(backend, name)}
+
+
+# -- actions ---------------------------------------------------------------------------------
+
+
+def put_approval_result(request: Request, account: str, region: str, name: str) -> Json:
+    """PutApprovalResult's input and checks, the console's identity as the caller."""
+    backend = _backend(account, region)
+    params = _body(request, "PutApprovalResult", pipelineName=name)
+    approved_at = backend.put_approval_result(
+        name,
+        params["stageName"],
+        params["actionName"],
+        ApprovalStatus(params["result"]["status"]),
+        params["result"]["summary"],
+        params["token"],
+        _caller(backend),
+    )
+    return {"approvedAt": wire.timestamp(approved_at)}
+
+
+def stop(request: Request, account: str, region: str, name: str, execution_id: str) -> Json:
+    backend = _backend(account, region)
+    params = _body(
+        request, "StopPipelineExecution", pipelineName=name, pipelineExecutionId=execution_id
+    )
+    execution = backend.stop_pipeline_execution(
+        name, execution_id, bool(params.get("abandon", False)), params.get("reason")
+    )
+    return {"pipelineExecutionId": execution.pipeline_execution_id}
+
+
+def retry(request: Request, account: str, region: str, name: str, stage: str) -> Json:
+    backend = _backend(account, region)
+    params = _body(request, "RetryStageExecution", pipelineName=name, stageName=stage)
+    execution = backend.retry_stage_execution(
+        name, stage, params["pipelineExecutionId"], RetryMode(params["retryMode"])
+    )
+    return {"pipelineExecutionId": execution.pipeline_execution_id}
+
+
+def transition(request: Request, account: str, region: str, name: str, stage: str) -> Json:
+    """EnableStageTransition, or DisableStageTransition with ``"enabled": false``."""
+    backend = _backend(account, region)
+    raw = _body(request)
+    enabled = raw.pop("enabled", True)
+    if not isinstance(enabled, bool):
+        raise ValidationException("enabled must be true or false.")
+    operation = "EnableStageTransition" if enabled else "DisableStageTransition"
+    if enabled:
+        raw.pop("reason", None)  # EnableStageTransition takes none
+    params = validate_input(operation, {**raw, "pipelineName": name, "stageName": stage})
+    backend.set_stage_transition(
+        name,
+        stage,
+        TransitionType(params["transitionType"]),
+        enabled,
+        params.get("reason"),
+        _caller(backend),
+    )
+    return {}
+
+
+def set_behaviour(
+    request: Request, account: str, region: str, name: str, stage: str, action: str
+) -> Json:
+    behaviour = _body(request).get("behaviour")
+    choices = [b.value for b in ActionBehaviour]
+    if behaviour not in choices:
+        raise ValueError(f"behaviour must be one of {', '.join(choices)}, got {behaviour!r}.")
+    handle = Approvals.in_process(account, region)
+    setter = {
+        ActionBehaviour.FAIL: handle.fail_action,
+        ActionBehaviour.HOLD: handle.hold_action,
+        ActionBehaviour.SUCCEED: handle.succeed_action,
+    }[ActionBehaviour(behaviour)]
+    setter(name, stage, action)
+    return {}
+
+
+def complete(
+    request: Request, account: str, region: str, name: str, stage: str, action: str
+) -> Json:
+    params = _body(request)
+    succeeded, summary = params.get("succeeded", True), params.get("summary")
+    execution_id = params.get("pipelineExecutionId")
+    if not isinstance(succeeded, bool):
+        raise ValueError("succeeded must be true or false.")
+    for key, value in (("summary", summary), ("pipelineExecutionId", execution_id)):
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"{key} must be a string.")
+    handle = Approvals.in_process(account, region)
+    done = handle.complete_action(
+        name,
+        stage,
+        action,
+        succeeded=succeeded,
+        summary=summary,
+        pipeline_execution_id=execution_id,
+    )
+    return {"completed": done}
+
+
+_HANDLERS: dict[str, Handler] = {
+    "backends": backends,
+    "pipelines": pipelines,
+    "pipeline": pipeline,
+    "pending_approvals": pending_approvals,
+    "put_approval_result": put_approval_result,
+    "stop": stop,
+    "retry": retry,
+    "transition": transition,
+    "behaviours": behaviours,
+    "set_behaviour": set_behaviour,
+    "complete": complete,
+}
+
+
+def handle(request: Request) -> Response:
+    """Answer one control API request; never raises."""
+    try:
+        endpoint, arguments = _ROUTES.bind_to_environ(request.environ).match()
+        reply = _HANDLERS[str(endpoint)](request, **arguments)
+    except HTTPException as error:  # no route, or a method the route does not take
+        return _error(error.code or 404, type(error).__name__, error.description or "")
+    except CodePipelineError as error:
+        return _error(error.code, error.error_type, error.message)
+    except LookupError as error:
+        kind = type(error).__name__
+        return _error(HANDLE_ERRORS.get(kind, 404), kind, str(error))
+    except ValueError as error:
+        return _error(400, "ValueError", str(error))
+    return Response(json.dumps(reply), content_type="application/json")
+
+
+def model_data() -> dict[str, list[Json]]:
+    """The emulator's state for moto's ``/moto-api/data.json``, one list per kind."""
+    executions: list[Json] = []
+    approvals: list[Json] = []
+    for account_id, regions in sorted(dict.items(approvals_backends)):
+        for region, backend in sorted(dict.items(regions)):
+            with backend.lock:
+                for record in backend.list_pipelines():
+                    where = {"accountId": account_id, "region": region}
+                    for execution in backend.list_pipeline_executions(record.name):
+                        executions.append({**where, **_execution(execution)})
+                    for pending in _pending(backend, record.name):
+                        approvals.append({**where, **pending})
+    return {"PipelineExecution": executions, "PendingApproval": approvals}

@@ -1,0 +1,120 @@
+"""The :class:`~moto_approvals.mock.Approvals` handle's server mode: the control API over HTTP.
+
+Used when the handle is given a server's URL, and under moto's ``TEST_SERVER_MODE=true``
+(the server at ``TEST_SERVER_MODE_ENDPOINT``, default ``http://localhost:5000``, moto's
+convention). The standard library's ``urllib`` carries the requests: moto's in-process mock
+intercepts ``requests``, and the handle must reach the real server past it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import ssl
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any
+
+from moto_approvals.domain import PendingApproval
+
+#: moto's switches for running ``mock_aws`` tests against a server.
+SERVER_MODE_VARIABLE = "TEST_SERVER_MODE"
+ENDPOINT_VARIABLE = "TEST_SERVER_MODE_ENDPOINT"
+DEFAULT_ENDPOINT = "http://localhost:5000"
+TIMEOUT = 30.0  # seconds
+
+
+def server_mode_endpoint() -> str | None:
+    """The server ``mock_aws`` tests run against, when moto's server mode is on."""
+    if os.environ.get(SERVER_MODE_VARIABLE, "").lower() != "true":
+        return None
+    return os.environ.get(ENDPOINT_VARIABLE) or DEFAULT_ENDPOINT
+
+
+class ControlAPIError(Exception):
+    """An answer of the control API other than success: its ``__type`` and message."""
+
+    def __init__(self, error_type: str, message: str) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+
+
+def _quote(part: str) -> str:
+    return urllib.parse.quote(part, safe="")
+
+
+class RemoteControl:
+    """The control API of one server, for one account and region."""
+
+    def __init__(self, endpoint_url: str, account_id: str, region_name: str) -> None:
+        self.endpoint_url = endpoint_url.rstrip("/")
+        self._base = f"{self.endpoint_url}/approvals/api/{_quote(account_id)}/{_quote(region_name)}"
+        # moto-approvals serve --ssl has a self-signed certificate, as moto_server's has.
+        self._context = (
+            ssl._create_unverified_context() if endpoint_url.startswith("https") else None
+        )
+
+    def call(self, method: str, path: list[str], body: dict[str, Any] | None = None) -> Any:
+        """The decoded reply of ``method`` on the pipeline path ``path``.
+
+        Raises:
+            ControlAPIError: the API answered an error.
+            OSError: the server cannot be reached.
+        """
+        url = "/".join([self._base, *(_quote(p) for p in path)])
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            url, data=data, method=method, headers={"Content-Type": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT, context=self._context) as reply:
+                return json.loads(reply.read() or b"{}")
+        except urllib.error.HTTPError as error:
+            with error:
+                text = error.read().decode("utf-8", "replace")
+            try:
+                found = json.loads(text)
+                raise ControlAPIError(str(found["__type"]), str(found["message"])) from None
+            except (ValueError, KeyError, TypeError):
+                raise ControlAPIError(
+                    "HTTPError", f"{method} {url} answered {error.code}: {text[:200]}"
+                ) from None
+
+    def pending_approvals(self, pipeline_name: str) -> list[PendingApproval]:
+        reply = self.call("GET", ["pipelines", pipeline_name, "approvals"])
+        return [
+            PendingApproval(
+                pipeline_name=p["pipelineName"],
+                stage_name=p["stageName"],
+                action_name=p["actionName"],
+                pipeline_execution_id=p["pipelineExecutionId"],
+                action_execution_id=p["actionExecutionId"],
+                token=p["token"],
+                expires_at=datetime.datetime.fromisoformat(p["expiresAt"]),
+            )
+            for p in reply["pendingApprovals"]
+        ]
+
+    def set_behaviour(self, pipeline: str, stage: str, action: str, behaviour: str) -> None:
+        path = ["pipelines", pipeline, "stages", stage, "actions", action, "behaviour"]
+        self.call("PUT", path, {"behaviour": behaviour})
+
+    def complete_action(
+        self,
+        pipeline: str,
+        stage: str,
+        action: str,
+        succeeded: bool,
+        summary: str | None,
+        pipeline_execution_id: str | None,
+    ) -> int:
+        path = ["pipelines", pipeline, "stages", stage, "actions", action, "complete"]
+        body = {
+            "succeeded": succeeded,
+            "summary": summary,
+            "pipelineExecutionId": pipeline_execution_id,
+        }
+        reply = self.call("POST", path, body)
+        return int(reply["completed"])
