@@ -96,10 +96,17 @@ class ActionDefinition:
     region: str | None
     namespace: str | None
     role_arn: str | None
+    #: Artifact names as declared (what the action reads, what it produces).
+    input_artifacts: tuple[str, ...] = ()
+    output_artifacts: tuple[str, ...] = ()
 
     @property
     def is_manual_approval(self) -> bool:
         return self.action_type_id == MANUAL_APPROVAL_TYPE
+
+    @property
+    def is_source(self) -> bool:
+        return self.action_type_id["category"] == "Source"
 
     @property
     def approval_timeout(self) -> datetime.timedelta:
@@ -122,6 +129,8 @@ class ActionDefinition:
             region=action.get("region"),
             namespace=action.get("namespace"),
             role_arn=action.get("roleArn"),
+            input_artifacts=tuple(a["name"] for a in action.get("inputArtifacts") or []),
+            output_artifacts=tuple(a["name"] for a in action.get("outputArtifacts") or []),
         )
 
 
@@ -145,6 +154,13 @@ class PipelineDefinition:
     stages: tuple[StageDefinition, ...]
     execution_mode: ExecutionMode
     variables: tuple[tuple[str, str | None], ...]  # (name, defaultValue) as declared
+    #: The artifact bucket of each region ("" for the single ``artifactStore``).
+    artifact_stores: tuple[tuple[str, str], ...] = ()
+
+    def artifact_bucket(self, region: str) -> str | None:
+        """The bucket holding the artifacts of actions that run in ``region``."""
+        stores = dict(self.artifact_stores)
+        return stores.get("", stores.get(region))
 
     def stage(self, name: str) -> StageDefinition | None:
         return next((s for s in self.stages if s.name == name), None)
@@ -173,7 +189,27 @@ class PipelineDefinition:
             variables=tuple(
                 (v["name"], v.get("defaultValue")) for v in pipeline.get("variables") or []
             ),
+            artifact_stores=_artifact_stores(pipeline),
         )
+
+
+def _artifact_stores(pipeline: Declaration) -> tuple[tuple[str, str], ...]:
+    single = pipeline.get("artifactStore")
+    if single:
+        return (("", single["location"]),)
+    stores = pipeline.get("artifactStores") or {}
+    return tuple((region, store["location"]) for region, store in stores.items())
+
+
+@dataclass
+class ArtifactLocation:
+    """Where one named artifact of one action run lives in the artifact store (moto S3)."""
+
+    name: str
+    bucket: str
+    key: str
+    #: The source revision the artifact carries (an S3 version id, a commit id), if known.
+    revision_id: str | None = None
 
 
 @dataclass
@@ -193,6 +229,13 @@ class ActionRun:
     answer: ApprovalStatus | None = None
     summary: str | None = None
     updated_by: str | None = None
+    #: Filled when the run starts, before its kind starts it (artifacts and variables).
+    input_artifacts: list[ArtifactLocation] = field(default_factory=list)
+    output_artifacts: list[ArtifactLocation] = field(default_factory=list)
+    #: The configuration with every #{...} reference resolved; None until resolved.
+    resolved_configuration: dict[str, str] | None = None
+    #: The variables the action produced (a job's outputVariables, an S3 source's own).
+    output_variables: dict[str, str] = field(default_factory=dict)
 
     @property
     def stage_name(self) -> str:
@@ -205,7 +248,14 @@ class ActionRun:
     @property
     def external_execution_url(self) -> str | None:
         """An approval's review page: the ExternalEntityLink it was configured with."""
-        return self.action.configuration.get("ExternalEntityLink") if self.token else None
+        return self.configuration.get("ExternalEntityLink") if self.token else None
+
+    @property
+    def configuration(self) -> dict[str, str]:
+        """The configuration the run acts on: resolved once it started."""
+        if self.resolved_configuration is not None:
+            return self.resolved_configuration
+        return self.action.configuration
 
     @property
     def is_pending_approval(self) -> bool:
@@ -230,6 +280,26 @@ class StageRun:
     #: The latest run of each action of the stage that has started in this visit.
     actions: dict[str, ActionRun] = field(default_factory=dict)
     manual_retry_attempts: int = 0
+
+
+@dataclass(frozen=True)
+class SourceRevision:
+    """The revision a source action of one execution fetches, fixed when the execution starts.
+
+    ``object`` is the store's own handle on an S3 source object (opaque to the engine);
+    ``failure`` says why the source cannot be fetched (its action fails with it).
+    """
+
+    action_name: str
+    revision_id: str
+    #: The ETag of an S3 object (``revisionChangeIdentifier``); None for other sources.
+    change_identifier: str | None = None
+    created: datetime.datetime | None = None
+    summary: str | None = None
+    #: Output variables of the source action (S3: ETag, VersionId; others: CommitId, ...).
+    variables: tuple[tuple[str, str], ...] = ()
+    object: Any = None
+    failure: str | None = None
 
 
 class Position(str, Enum):
@@ -258,6 +328,8 @@ class PipelineExecution:
     stop_reason: str | None = None
     #: Arrival order at the current inbound transition (QUEUED is FIFO on it).
     arrived_at: int = 0
+    #: What each source action fetches, fixed when the execution starts (by action name).
+    source_revisions: dict[str, SourceRevision] = field(default_factory=dict)
 
     @property
     def pipeline_version(self) -> int:

@@ -24,6 +24,7 @@ from moto.core.utils import utcnow
 from moto.iam.exceptions import NotFoundException as IAMNotFoundException
 from moto.moto_api._internal import mock_random
 
+from moto_approvals.artifact_store import S3ArtifactStore
 from moto_approvals.catalog import PipelineCatalog, PipelineRecord
 from moto_approvals.declarations import reject_null_members, validate_pipeline_declaration
 from moto_approvals.domain import (
@@ -66,9 +67,9 @@ class ApprovalsBackend(BaseBackend):
     def __init__(self, region_name: str, account_id: str) -> None:
         super().__init__(region_name, account_id)
         self.lock = threading.RLock()
-        self.catalog = PipelineCatalog(
-            account_id, region_name, getattr(self, "partition", None) or "aws"
-        )
+        partition = getattr(self, "partition", None) or "aws"
+        self.catalog = PipelineCatalog(account_id, region_name, partition)
+        self.artifact_store = S3ArtifactStore(account_id, region_name, partition)
         self._runtimes: dict[str, tuple[PipelineRecord, PipelineRuntime]] = {}
 
     @property
@@ -89,7 +90,9 @@ class ApprovalsBackend(BaseBackend):
         known = self._runtimes.get(pipeline_name)
         if known is None or known[0] is not record:
             # First sight, or deleted and re-created since: a fresh history.
-            runtime = PipelineRuntime(PipelineDefinition.from_declaration(record.current), _new_id)
+            runtime = PipelineRuntime(
+                PipelineDefinition.from_declaration(record.current), _new_id, self.artifact_store
+            )
             self._runtimes[pipeline_name] = (record, runtime)
         else:
             runtime = known[1]
@@ -237,11 +240,17 @@ class ApprovalsBackend(BaseBackend):
         variables: list[dict[str, str]] | None,
         client_request_token: str | None,
         caller_arn: str,
+        source_revisions: list[dict[str, str]] | None = None,
     ) -> PipelineExecution:
         with self._pipeline(name) as runtime:
             now = utcnow()
             execution = runtime.start_execution(
-                now, "StartPipelineExecution", caller_arn, variables, client_request_token
+                now,
+                "StartPipelineExecution",
+                caller_arn,
+                variables,
+                client_request_token,
+                source_revisions,
             )
             self.catalog.get(name).note_activity(now)
             return execution

@@ -19,7 +19,14 @@ import logging
 import re
 from typing import Any
 
-from moto_approvals.domain import ActionRun, EventLevel, EventState, PipelineExecution, StateChange
+from moto_approvals.domain import (
+    ActionRun,
+    ArtifactLocation,
+    EventLevel,
+    EventState,
+    PipelineExecution,
+    StateChange,
+)
 
 #: AWS shortens long pipeline names in the subject; 24 characters is the longest seen kept.
 SUBJECT_NAME_LIMIT = 24
@@ -86,7 +93,7 @@ def approval_subject(pipeline_name: str, action_name: str) -> str:
 
 def approval_message(run: ActionRun, execution: PipelineExecution, region: str) -> dict[str, Any]:
     assert run.token is not None and run.expires_at is not None
-    config = run.action.configuration
+    config = run.configuration  # references resolved when the approval started
     link = console_link(execution.pipeline_name, region)
 
     def configured(key: str) -> str | None:
@@ -157,6 +164,10 @@ def _event_time(change: StateChange) -> float:
     return (change.at - datetime.datetime(1970, 1, 1)).total_seconds()
 
 
+def _artifacts(locations: list[ArtifactLocation]) -> list[dict[str, Any]]:
+    return [{"name": a.name, "s3location": {"bucket": a.bucket, "key": a.key}} for a in locations]
+
+
 def state_change_detail(change: StateChange, region: str) -> dict[str, Any]:
     """The event's ``detail``, keys in the documented order."""
     execution = change.execution
@@ -178,6 +189,11 @@ def state_change_detail(change: StateChange, region: str) -> dict[str, Any]:
     run = change.action_run
     if run is not None:
         detail["action"] = run.action_name
+        # Where the action's artifacts are (detect-state-changes-cloudwatch-events).
+        if run.input_artifacts:
+            detail["input-artifacts"] = _artifacts(run.input_artifacts)
+        if run.output_artifacts:
+            detail["output-artifacts"] = _artifacts(run.output_artifacts)
     detail["state"] = change.state.value
     if run is not None:
         detail["region"] = run.action.region or region

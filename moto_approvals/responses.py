@@ -278,6 +278,7 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
             params.get("variables"),
             params.get("clientRequestToken"),
             self._caller_arn(),
+            params.get("sourceRevisions"),
         )
         return _reply({"pipelineExecutionId": execution.pipeline_execution_id})
 

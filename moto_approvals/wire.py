@@ -17,6 +17,7 @@ from moto_approvals.catalog import PipelineRecord
 from moto_approvals.domain import (
     ActionRun,
     ActionStatus,
+    ArtifactLocation,
     ExecutionMode,
     ExecutionStatus,
     PipelineExecution,
@@ -97,6 +98,48 @@ def _compact(data: Json) -> Json:
     return {key: value for key, value in data.items() if value is not None}
 
 
+def artifact_revisions(execution: PipelineExecution) -> list[Json]:
+    """GetPipelineExecution's ``artifactRevisions``: one per source output artifact."""
+    revisions = []
+    for stage in execution.definition.stages:
+        for action in stage.actions:
+            source = execution.source_revisions.get(action.name)
+            if source is None or source.failure is not None:
+                continue
+            for name in action.output_artifacts:
+                revisions.append(
+                    _compact(
+                        {
+                            "name": name,
+                            "revisionId": source.revision_id,
+                            "revisionChangeIdentifier": source.change_identifier,
+                            "revisionSummary": source.summary,
+                            "created": timestamp(source.created) if source.created else None,
+                        }
+                    )
+                )
+    return revisions
+
+
+def source_revisions(execution: PipelineExecution) -> list[Json]:
+    """ListPipelineExecutions' ``sourceRevisions``: one per source action."""
+    return [
+        _compact(
+            {
+                "actionName": source.action_name,
+                "revisionId": source.revision_id,
+                "revisionSummary": source.summary,
+            }
+        )
+        for source in execution.source_revisions.values()
+        if source.failure is None
+    ]
+
+
+def artifact_details(locations: list[ArtifactLocation]) -> list[Json]:
+    return [{"name": a.name, "s3location": {"bucket": a.bucket, "key": a.key}} for a in locations]
+
+
 def trigger(execution: PipelineExecution) -> Json:
     return {"triggerType": execution.trigger_type, "triggerDetail": execution.trigger_detail}
 
@@ -110,7 +153,7 @@ def pipeline_execution(execution: PipelineExecution) -> Json:
             "pipelineExecutionId": execution.pipeline_execution_id,
             "status": execution.status.value,
             "statusSummary": status_summary(execution),
-            "artifactRevisions": [],
+            "artifactRevisions": artifact_revisions(execution),
             "variables": [
                 {"name": v["name"], "resolvedValue": v["value"]} for v in execution.variables
             ],
@@ -130,7 +173,7 @@ def pipeline_execution_summary(execution: PipelineExecution) -> Json:
             "statusSummary": status_summary(execution),
             "startTime": timestamp(execution.start_time),
             "lastUpdateTime": timestamp(execution.last_update_time),
-            "sourceRevisions": [],
+            "sourceRevisions": source_revisions(execution),
             "trigger": trigger(execution),
             "stopTrigger": (
                 {"reason": execution.stop_reason} if execution.stop_reason is not None else None
@@ -178,6 +221,22 @@ def _stage_execution(execution: PipelineExecution, run: StageRun | None = None) 
     }
 
 
+def _current_revision(runtime: PipelineRuntime, run: ActionRun) -> Json | None:
+    """A source action's ``currentRevision``: what its latest run fetched."""
+    if not run.action.is_source or run.status is not ActionStatus.SUCCEEDED:
+        return None
+    execution = runtime.executions[run.pipeline_execution_id]
+    source = execution.source_revisions.get(run.action_name)
+    if source is None:
+        return None
+    return {
+        "revisionId": source.revision_id,
+        # For S3 the change is the ETag; other sources have only the revision id.
+        "revisionChangeId": source.change_identifier or source.revision_id,
+        "created": timestamp(source.created or execution.start_time),
+    }
+
+
 def pipeline_state(record: PipelineRecord, runtime: PipelineRuntime) -> Json:
     """GetPipelineState's whole output."""
     definition = runtime.definition
@@ -199,6 +258,9 @@ def pipeline_state(record: PipelineRecord, runtime: PipelineRuntime) -> Json:
             latest = runtime.latest_run(stage.name, action.name)
             if latest is not None:
                 action_state["latestExecution"] = _action_execution(latest, show_token)
+                revision = _current_revision(runtime, latest)
+                if revision is not None:
+                    action_state["currentRevision"] = revision
             state["actionStates"].append(action_state)
         entered = runtime.stage_entries.get(stage.name)
         if entered is not None:
@@ -233,7 +295,10 @@ def action_execution_detail(run: ActionRun, region: str) -> Json:
             "errorDetails": error_details(run),
         }
     )
-    output: Json = {"outputArtifacts": [], "outputVariables": {}}
+    output: Json = {
+        "outputArtifacts": artifact_details(run.output_artifacts),
+        "outputVariables": dict(run.output_variables),
+    }
     if result:
         output["executionResult"] = result
     return _compact(
@@ -251,10 +316,10 @@ def action_execution_detail(run: ActionRun, region: str) -> Json:
                 {
                     "actionTypeId": dict(action.action_type_id),
                     "configuration": dict(action.configuration),
-                    "resolvedConfiguration": dict(action.configuration),
+                    "resolvedConfiguration": dict(run.configuration),
                     "roleArn": action.role_arn,
                     "region": action.region or region,
-                    "inputArtifacts": [],
+                    "inputArtifacts": artifact_details(run.input_artifacts),
                     "namespace": action.namespace,
                 }
             ),

@@ -41,6 +41,7 @@ from moto_approvals.domain import (
     TransitionType,
 )
 from moto_approvals.engine.approvals import ManualApprovals
+from moto_approvals.engine.artifacts import Artifacts, ArtifactStore, NoArtifactStore
 from moto_approvals.engine.kinds import ActionKind
 from moto_approvals.engine.steered import SteeredActions
 from moto_approvals.exceptions import (
@@ -65,7 +66,12 @@ _ACTION_EVENTS = {
 class PipelineRuntime:
     """The executions, stage locks and transitions of one pipeline."""
 
-    def __init__(self, definition: PipelineDefinition, new_id: IdFactory) -> None:
+    def __init__(
+        self,
+        definition: PipelineDefinition,
+        new_id: IdFactory,
+        artifact_store: ArtifactStore | None = None,
+    ) -> None:
         self.definition = definition
         self._new_id = new_id
         self.executions: dict[str, PipelineExecution] = {}
@@ -83,6 +89,7 @@ class PipelineRuntime:
         #: State changes since the backend last took them.
         self._changes: list[StateChange] = []
         self._sequence = itertools.count(1)
+        self.artifacts = Artifacts(self, artifact_store or NoArtifactStore())
         self.approvals = ManualApprovals(self)
         self.steered = SteeredActions(self)
         #: Asked in order which kind runs an action; the steered kind runs any.
@@ -149,9 +156,13 @@ class PipelineRuntime:
         trigger_detail: str,
         variables: list[dict[str, str]] | None = None,
         client_request_token: str | None = None,
+        source_revisions: list[dict[str, str]] | None = None,
     ) -> PipelineExecution:
         if client_request_token and client_request_token in self._client_tokens:
             return self.executions[self._client_tokens[client_request_token]]
+        resolved_variables = self._resolve_variables(variables or [])
+        # Sources are fixed now, at the start (an S3 source: the version current now).
+        sources = self.artifacts.fix_sources(source_revisions or [])
         execution = PipelineExecution(
             pipeline_execution_id=self._new_id(),
             pipeline_name=self.definition.name,
@@ -159,10 +170,11 @@ class PipelineRuntime:
             status=ExecutionStatus.IN_PROGRESS,
             trigger_type=trigger_type,
             trigger_detail=trigger_detail,
-            variables=self._resolve_variables(variables or []),
+            variables=resolved_variables,
             start_time=now,
             last_update_time=now,
             sequence=next(self._sequence),
+            source_revisions=sources,
         )
         self.executions[execution.pipeline_execution_id] = execution
         self._in_flight[execution.pipeline_execution_id] = execution
@@ -450,6 +462,11 @@ class PipelineRuntime:
         self.action_runs.append(action_run)
         self._latest_runs[(action.stage_name, action.name)] = action_run
         self._emit(EventLevel.ACTION, EventState.STARTED, execution, now, action_run=action_run)
+        # Artifacts and variables first: a run that cannot get them fails before its kind runs.
+        failure = self.artifacts.prepare(execution, action_run)
+        if failure is not None:
+            self.finish_action(action_run, ActionStatus.FAILED, now, failure)
+            return
         kind = next(k for k in self.kinds if k.runs(action))
         kind.start(action_run, now)
 
