@@ -258,6 +258,9 @@ class PipelineExecution:
     stop_reason: str | None = None
     #: Arrival order at the current inbound transition (QUEUED is FIFO on it).
     arrived_at: int = 0
+    #: The source revisions that started it (SourceRevision and ArtifactRevision shapes).
+    source_revisions: list[dict[str, Any]] = field(default_factory=list)
+    artifact_revisions: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def pipeline_version(self) -> int:

@@ -110,7 +110,9 @@ def pipeline_execution(execution: PipelineExecution) -> Json:
             "pipelineExecutionId": execution.pipeline_execution_id,
             "status": execution.status.value,
             "statusSummary": status_summary(execution),
-            "artifactRevisions": [],
+            "artifactRevisions": [
+                {**r, "created": timestamp(r["created"])} for r in execution.artifact_revisions
+            ],
             "variables": [
                 {"name": v["name"], "resolvedValue": v["value"]} for v in execution.variables
             ],
@@ -130,7 +132,7 @@ def pipeline_execution_summary(execution: PipelineExecution) -> Json:
             "statusSummary": status_summary(execution),
             "startTime": timestamp(execution.start_time),
             "lastUpdateTime": timestamp(execution.last_update_time),
-            "sourceRevisions": [],
+            "sourceRevisions": execution.source_revisions,
             "trigger": trigger(execution),
             "stopTrigger": (
                 {"reason": execution.stop_reason} if execution.stop_reason is not None else None

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime
 import itertools
 from collections.abc import Callable
+from typing import Any
 
 from moto_approvals.domain import (
     ActionDefinition,
@@ -149,7 +150,9 @@ class PipelineRuntime:
         trigger_detail: str,
         variables: list[dict[str, str]] | None = None,
         client_request_token: str | None = None,
+        revisions: tuple[list[dict[str, Any]], list[dict[str, Any]]] = ([], []),
     ) -> PipelineExecution:
+        """Start an execution; ``revisions`` are its source and artifact revisions."""
         if client_request_token and client_request_token in self._client_tokens:
             return self.executions[self._client_tokens[client_request_token]]
         execution = PipelineExecution(
@@ -163,6 +166,8 @@ class PipelineRuntime:
             start_time=now,
             last_update_time=now,
             sequence=next(self._sequence),
+            source_revisions=list(revisions[0]),
+            artifact_revisions=list(revisions[1]),
         )
         self.executions[execution.pipeline_execution_id] = execution
         self._in_flight[execution.pipeline_execution_id] = execution
