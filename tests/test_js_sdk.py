@@ -50,6 +50,11 @@ SERVED = {
     "TagResource",
     "UntagResource",
     "ListTagsForResource",
+    "PutWebhook",
+    "ListWebhooks",
+    "DeleteWebhook",
+    "RegisterWebhookWithThirdParty",
+    "DeregisterWebhookWithThirdParty",
 }
 Report = dict[str, Any]
 

@@ -135,3 +135,31 @@ def test_a_webhook_registers_and_deregisters_with_the_third_party(
     codepipeline.deregister_webhook_with_third_party(webhookName="on-push")
 
     assert len(codepipeline.list_webhooks()["webhooks"]) == 1
+
+
+def test_a_webhook_on_an_action_outside_the_first_stage_is_a_validation_error(
+    codepipeline: Client, create_pipeline: CreatePipeline
+) -> None:
+    create_pipeline()
+
+    with pytest.raises(ClientError) as err:
+        codepipeline.put_webhook(webhook=webhook(targetAction="Ship"))
+
+    assert error_of(err) == (
+        "ValidationException",
+        "Webhook target action 'Ship' is not an action of the first (source) stage 'Source' "
+        "of pipeline 'release'.",
+    )
+
+
+def test_a_replaced_webhook_keeps_its_url_and_outlives_its_pipeline(
+    codepipeline: Client, create_pipeline: CreatePipeline
+) -> None:
+    create_pipeline()
+    first = codepipeline.put_webhook(webhook=webhook())["webhook"]["url"]
+    second = codepipeline.put_webhook(webhook=webhook(filters=[]))["webhook"]["url"]
+
+    codepipeline.delete_pipeline(name="release")
+
+    assert second == first
+    assert [w["url"] for w in codepipeline.list_webhooks()["webhooks"]] == [first]
