@@ -20,6 +20,7 @@ from moto.sts.models import STSBackend, sts_backends
 
 from moto_approvals import wire
 from moto_approvals.authorization import authorize
+from moto_approvals.deploy_targets import list_deploy_action_execution_targets
 from moto_approvals.domain import ApprovalStatus, RetryMode, TransitionType
 from moto_approvals.exceptions import (
     JSON_CONTENT_TYPE,
@@ -371,6 +372,13 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
             self._caller_arn(),
         )
         return _reply()
+
+    def list_deploy_action_execution_targets(self) -> str:
+        params = self._params()
+        targets = list_deploy_action_execution_targets(
+            self.approvals_backend, params.get("pipelineName"), params["actionExecutionId"]
+        )
+        return _reply({"targets": targets})
 
     # -- webhooks --------------------------------------------------------------------------
 

@@ -55,6 +55,7 @@ SERVED = {
     "DeleteWebhook",
     "RegisterWebhookWithThirdParty",
     "DeregisterWebhookWithThirdParty",
+    "ListDeployActionExecutionTargets",
 }
 Report = dict[str, Any]
 
