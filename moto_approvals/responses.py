@@ -34,6 +34,7 @@ from moto_approvals.exceptions import (
 )
 from moto_approvals.models import ApprovalsBackend, approvals_backends
 from moto_approvals.pagination import paginate, paginate_sorted
+from moto_approvals.revisions import put_action_revision
 from moto_approvals.validation import ECHO_LIMIT, service_model, validate_input
 from moto_approvals.webhooks import webhook_item
 
@@ -379,6 +380,18 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
             self.approvals_backend, params.get("pipelineName"), params["actionExecutionId"]
         )
         return _reply({"targets": targets})
+
+    def put_action_revision(self) -> str:
+        params = self._params()
+        new, execution_id = put_action_revision(
+            self.approvals_backend,
+            params["pipelineName"],
+            params["stageName"],
+            params["actionName"],
+            params["actionRevision"],
+            self._caller_arn(),
+        )
+        return _reply({"newRevision": new, "pipelineExecutionId": execution_id})
 
     # -- webhooks --------------------------------------------------------------------------
 

@@ -56,6 +56,7 @@ SERVED = {
     "RegisterWebhookWithThirdParty",
     "DeregisterWebhookWithThirdParty",
     "ListDeployActionExecutionTargets",
+    "PutActionRevision",
 }
 Report = dict[str, Any]
 

@@ -1,0 +1,72 @@
+"""PutActionRevision: a new revision of a source action starts an execution.
+
+A revision id the action has already started an execution with is not new: the call answers
+``newRevision: false`` with that execution's id and starts nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Any
+
+from moto.core.utils import utcnow
+
+from moto_approvals.exceptions import ActionNotFoundException, StageNotFoundException
+
+if TYPE_CHECKING:
+    from moto_approvals.models import ApprovalsBackend
+
+
+def _created(value: Any) -> datetime.datetime:
+    if isinstance(value, datetime.datetime):
+        return value
+    # Naive UTC, as moto's clock.
+    return datetime.datetime.fromtimestamp(float(value), datetime.timezone.utc).replace(tzinfo=None)
+
+
+def put_action_revision(
+    backend: ApprovalsBackend,
+    pipeline_name: str,
+    stage_name: str,
+    action_name: str,
+    revision: dict[str, Any],
+    caller_arn: str,
+) -> tuple[bool, str]:
+    """(newRevision, pipelineExecutionId)."""
+    with backend._pipeline(pipeline_name) as runtime:
+        stage = runtime.definition.stage(stage_name)
+        if stage is None:
+            raise StageNotFoundException()
+        action = stage.action(action_name)
+        if action is None:
+            raise ActionNotFoundException()
+        for execution in runtime.executions_newest_first():
+            if any(
+                r["actionName"] == action_name and r.get("revisionId") == revision["revisionId"]
+                for r in execution.source_revisions
+            ):
+                return False, execution.pipeline_execution_id
+        now = utcnow()
+        declared = backend.catalog.get(pipeline_name).current
+        outputs = next(
+            a.get("outputArtifacts") or []
+            for s in declared["stages"]
+            if s["name"] == stage_name
+            for a in s["actions"]
+            if a["name"] == action_name
+        )
+        artifacts = [
+            {
+                "name": artifact["name"],
+                "revisionId": revision["revisionId"],
+                "revisionChangeIdentifier": revision["revisionChangeId"],
+                "created": _created(revision["created"]),
+            }
+            for artifact in outputs
+        ]
+        sources = [{"actionName": action_name, "revisionId": revision["revisionId"]}]
+        execution = runtime.start_execution(
+            now, "PutActionRevision", caller_arn, revisions=(sources, artifacts)
+        )
+        backend.catalog.get(pipeline_name).note_activity(now)
+        return True, execution.pipeline_execution_id
