@@ -11,7 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from moto.core.utils import utcnow
 
-from moto_approvals.exceptions import ActionNotFoundException, StageNotFoundException
+from moto_approvals.exceptions import (
+    ActionNotFoundException,
+    StageNotFoundException,
+    ValidationException,
+)
 
 if TYPE_CHECKING:
     from moto_approvals.models import ApprovalsBackend
@@ -20,8 +24,13 @@ if TYPE_CHECKING:
 def _created(value: Any) -> datetime.datetime:
     if isinstance(value, datetime.datetime):
         return value
-    # Naive UTC, as moto's clock.
-    return datetime.datetime.fromtimestamp(float(value), datetime.timezone.utc).replace(tzinfo=None)
+    try:  # naive UTC, as moto's clock
+        aware = datetime.datetime.fromtimestamp(float(value), datetime.timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        raise ValidationException(
+            f"actionRevision.created {value!r} is not a timestamp AWS accepts."
+        ) from None
+    return aware.replace(tzinfo=None)
 
 
 def put_action_revision(
