@@ -59,7 +59,7 @@ def _polls_for_source_changes(declaration: Declaration) -> bool:
     )
 
 
-def _reject_system_keys(keys: Iterable[str]) -> None:
+def reject_system_keys(keys: Iterable[str]) -> None:
     if any(key.startswith(SYSTEM_TAG_PREFIX) for key in keys):
         raise InvalidTagsException(
             "Not allowed to modify system tags. System tags start with 'aws:'. "
@@ -70,7 +70,7 @@ def _reject_system_keys(keys: Iterable[str]) -> None:
 def check_tags(tags: Iterable[Mapping[str, str]], arn: str, existing: Mapping[str, str]) -> None:
     """Reject system tags and a tag set beyond the quota, before anything is stored."""
     given = {tag["key"]: tag["value"] for tag in tags}
-    _reject_system_keys(given)
+    reject_system_keys(given)
     merged = {**existing, **given}
     if len(merged) > MAX_TAGS:
         raise TooManyTagsException(f"Tag limit exceeded for resource [{arn}].")
@@ -198,6 +198,17 @@ class PipelineCatalog:
 
     def by_arn(self, arn: str) -> PipelineRecord:
         """The pipeline an ARN names; the ARN must address this account and region."""
+        name = self.check_arn(arn)
+        record = self.records.get(name)
+        if record is None:
+            raise ResourceNotFoundException(
+                f"The account with id '{self.account_id}' does not include a pipeline with "
+                f"the name '{name}'"
+            )
+        return record
+
+    def check_arn(self, arn: str) -> str:
+        """The resource part of a CodePipeline ARN of this account and region."""
         parts = arn.split(":", 5)
         if (
             len(parts) != 6
@@ -210,14 +221,7 @@ class PipelineCatalog:
                 f"The ARN '{arn}' does not name a CodePipeline resource of account "
                 f"'{self.account_id}' in region '{self.region}'."
             )
-        name = parts[5]
-        record = self.records.get(name)
-        if record is None:
-            raise ResourceNotFoundException(
-                f"The account with id '{self.account_id}' does not include a pipeline with "
-                f"the name '{name}'"
-            )
-        return record
+        return parts[5]
 
     def tag(self, arn: str, tags: list[dict[str, str]]) -> None:
         record = self.by_arn(arn)
@@ -226,6 +230,6 @@ class PipelineCatalog:
 
     def untag(self, arn: str, keys: list[str]) -> None:
         record = self.by_arn(arn)
-        _reject_system_keys(keys)
+        reject_system_keys(keys)
         for key in keys:
             record.tags.pop(key, None)

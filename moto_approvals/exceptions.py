@@ -168,3 +168,19 @@ class InvalidArnException(CodePipelineError):
 
 class ResourceNotFoundException(CodePipelineError):
     pass
+
+
+class WebhookNotFoundException(CodePipelineError):
+    pass
+
+
+class InvalidWebhookFilterPatternException(CodePipelineError):
+    pass
+
+
+class InvalidWebhookAuthenticationParametersException(CodePipelineError):
+    pass
+
+
+class ActionExecutionNotFoundException(CodePipelineError):
+    pass

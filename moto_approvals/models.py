@@ -50,6 +50,7 @@ from moto_approvals.exceptions import (
 )
 from moto_approvals.notifications import publish_approval_needed, publish_state_changes
 from moto_approvals.validation import known_members
+from moto_approvals.webhooks import Webhooks, is_webhook_arn
 
 
 def _new_id() -> str:
@@ -71,6 +72,7 @@ class ApprovalsBackend(BaseBackend):
         self.catalog = PipelineCatalog(account_id, region_name, partition)
         self.artifact_store = S3ArtifactStore(account_id, region_name, partition)
         self._runtimes: dict[str, tuple[PipelineRecord, PipelineRuntime]] = {}
+        self.webhooks = Webhooks(self)
 
     @property
     def pipelines(self) -> CodePipelineBackend:
@@ -219,17 +221,25 @@ class ApprovalsBackend(BaseBackend):
     def tag_resource(self, arn: str, tags: list[dict[str, str]]) -> None:
         with self.lock:
             reject_null_members(tags, "tags")
+            if is_webhook_arn(arn):
+                self.webhooks.tag(arn, tags)
+                return
             self.catalog.tag(arn, tags)
             self._mirror(self.catalog.by_arn(arn).name)
 
     def untag_resource(self, arn: str, keys: list[str]) -> None:
         with self.lock:
             reject_null_members(keys, "tagKeys")
+            if is_webhook_arn(arn):
+                self.webhooks.untag(arn, keys)
+                return
             self.catalog.untag(arn, keys)
             self._mirror(self.catalog.by_arn(arn).name)
 
     def list_tags_for_resource(self, arn: str) -> list[dict[str, str]]:
         with self.lock:
+            if is_webhook_arn(arn):
+                return self.webhooks.by_arn(arn).sorted_tags()
             return self.catalog.by_arn(arn).sorted_tags()
 
     # -- executions ------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from moto.sts.models import STSBackend, sts_backends
 
 from moto_approvals import wire
 from moto_approvals.authorization import authorize
+from moto_approvals.deploy_targets import list_deploy_action_execution_targets
 from moto_approvals.domain import ApprovalStatus, RetryMode, TransitionType
 from moto_approvals.exceptions import (
     JSON_CONTENT_TYPE,
@@ -33,7 +34,9 @@ from moto_approvals.exceptions import (
 )
 from moto_approvals.models import ApprovalsBackend, approvals_backends
 from moto_approvals.pagination import paginate, paginate_sorted
+from moto_approvals.revisions import put_action_revision
 from moto_approvals.validation import ECHO_LIMIT, service_model, validate_input
+from moto_approvals.webhooks import webhook_item
 
 # Later moto keeps one STS backend per partition ("aws", "aws-cn", ...); moto 5.0.0 keeps one
 # per account, under "global", and has no get_partition.
@@ -370,6 +373,56 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
             params.get("reason"),
             self._caller_arn(),
         )
+        return _reply()
+
+    def list_deploy_action_execution_targets(self) -> str:
+        params = self._params()
+        targets = list_deploy_action_execution_targets(
+            self.approvals_backend, params.get("pipelineName"), params["actionExecutionId"]
+        )
+        return _reply({"targets": targets})
+
+    def put_action_revision(self) -> str:
+        params = self._params()
+        new, execution_id = put_action_revision(
+            self.approvals_backend,
+            params["pipelineName"],
+            params["stageName"],
+            params["actionName"],
+            params["actionRevision"],
+            self._caller_arn(),
+        )
+        return _reply({"newRevision": new, "pipelineExecutionId": execution_id})
+
+    # -- webhooks --------------------------------------------------------------------------
+
+    def put_webhook(self) -> str:
+        params = self._params()
+        webhook = self.approvals_backend.webhooks.put(params["webhook"], params.get("tags"))
+        return _reply({"webhook": webhook_item(webhook)})
+
+    def list_webhooks(self) -> str:
+        params = self._params()
+        webhooks = {w.name: w for w in self.approvals_backend.webhooks.listed()}
+        names, next_token = paginate_sorted(
+            list(webhooks), params.get("MaxResults"), params.get("NextToken"), LIST_TAGS_PAGE
+        )
+        items = [webhook_item(webhooks[name]) for name in names]
+        reply: dict[str, Any] = {"webhooks": items}
+        if next_token is not None:
+            reply["NextToken"] = next_token
+        return _reply(reply)
+
+    def delete_webhook(self) -> str:
+        self.approvals_backend.webhooks.delete(self._params()["name"])
+        return _reply()
+
+    def register_webhook_with_third_party(self) -> str:
+        self.approvals_backend.webhooks.set_registered(self._params().get("webhookName"), True)
+        return _reply()
+
+    def deregister_webhook_with_third_party(self) -> str:
+        self.approvals_backend.webhooks.set_registered(self._params().get("webhookName"), False)
         return _reply()
 
 

@@ -50,6 +50,13 @@ SERVED = {
     "TagResource",
     "UntagResource",
     "ListTagsForResource",
+    "PutWebhook",
+    "ListWebhooks",
+    "DeleteWebhook",
+    "RegisterWebhookWithThirdParty",
+    "DeregisterWebhookWithThirdParty",
+    "ListDeployActionExecutionTargets",
+    "PutActionRevision",
 }
 Report = dict[str, Any]
 

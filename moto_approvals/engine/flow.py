@@ -33,6 +33,7 @@ from moto_approvals.domain import (
     PipelineExecution,
     Position,
     RetryMode,
+    SourceRevision,
     StageDefinition,
     StageRun,
     StageStatus,
@@ -157,12 +158,16 @@ class PipelineRuntime:
         variables: list[dict[str, str]] | None = None,
         client_request_token: str | None = None,
         source_revisions: list[dict[str, str]] | None = None,
+        action_revisions: dict[str, SourceRevision] | None = None,
     ) -> PipelineExecution:
+        """Start an execution: ``source_revisions`` are StartPipelineExecution's overrides,
+        ``action_revisions`` revisions recorded on source actions (PutActionRevision)."""
         if client_request_token and client_request_token in self._client_tokens:
             return self.executions[self._client_tokens[client_request_token]]
         resolved_variables = self._resolve_variables(variables or [])
         # Sources are fixed now, at the start (an S3 source: the version current now).
         sources = self.artifacts.fix_sources(source_revisions or [])
+        sources.update(action_revisions or {})
         execution = PipelineExecution(
             pipeline_execution_id=self._new_id(),
             pipeline_name=self.definition.name,
