@@ -168,3 +168,19 @@ class InvalidArnException(CodePipelineError):
 
 class ResourceNotFoundException(CodePipelineError):
     pass
+
+
+class ConditionNotOverridableException(CodePipelineError):
+    pass
+
+
+class ConcurrentPipelineExecutionsLimitExceededException(CodePipelineError):
+    pass
+
+
+class UnableToRollbackStageException(CodePipelineError):
+    pass
+
+
+class PipelineExecutionOutdatedException(CodePipelineError):
+    pass

@@ -69,7 +69,8 @@ class Approvals:
     """The test-side handle on the emulator of one account and region.
 
     Public: ``account_id``, ``region_name``, :meth:`pending_approvals`, :meth:`fail_action`,
-    :meth:`hold_action`, :meth:`succeed_action`, :meth:`complete_action`. It reads and steers the
+    :meth:`hold_action`, :meth:`succeed_action`, :meth:`complete_action`,
+    :meth:`set_rule_result`. It reads and steers the
     backend directly, so it works in-process and against a ``ThreadedMotoServer`` started in
     the same process. Its errors are plain Python exceptions naming what was not found, with
     the account and region: :class:`PipelineNotFoundError`, :class:`StageNotFoundError`,
@@ -167,6 +168,21 @@ class Approvals:
                 "InProgress; call hold_action() before the execution reaches it."
             )
         return done
+
+    def set_rule_result(
+        self, pipeline_name: str, stage_name: str, rule_name: str, result: str
+    ) -> None:
+        """Decide a condition rule with no moto state to read (LambdaInvoke, Commands, ...).
+
+        ``result`` is ``"SUCCEEDED"`` (the default of a rule never set), ``"FAILED"`` or
+        ``"IN_PROGRESS"`` (the rule, and the stage, wait). It applies to the rule's running
+        and later runs.
+
+        Raises:
+            ValueError: no such rule, a rule evaluated against moto's state, or a bad result.
+        """
+        with self._lookup(pipeline_name, stage_name):
+            self._backend.set_rule_result(pipeline_name, stage_name, rule_name, result)
 
     def _set(self, pipeline: str, stage: str, action: str, behaviour: ActionBehaviour) -> None:
         with self._lookup(pipeline, stage, action):
