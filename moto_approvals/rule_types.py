@@ -32,7 +32,7 @@ _RULE_TYPES: dict[str, tuple[list[tuple[str, bool, str]], tuple[int, int]]] = {
         ],
         (1, 5),
     ),
-    "Commands": ([], (1, 10)),
+    "Commands": ([], (1, 5)),
     "DeploymentWindow": (
         [
             ("Cron", True, "The cron expression of the days and times deployment is allowed."),

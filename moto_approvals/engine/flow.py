@@ -611,6 +611,8 @@ class PipelineRuntime:
         now: datetime.datetime,
     ) -> None:
         run.status = status
+        if status is StageStatus.SKIPPED:
+            return  # EventBridge has no SKIPPED stage state (detect-state-changes-...)
         self._emit(
             EventLevel.STAGE, EventState(status.value.upper()), execution, now, run.stage_name
         )
