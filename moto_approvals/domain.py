@@ -39,6 +39,7 @@ class StageStatus(str, Enum):
     STOPPED = "Stopped"
     STOPPING = "Stopping"
     SUCCEEDED = "Succeeded"
+    SKIPPED = "Skipped"
 
 
 class ActionStatus(str, Enum):
@@ -138,6 +139,10 @@ class ActionDefinition:
 class StageDefinition:
     name: str
     actions: tuple[ActionDefinition, ...]
+    #: The stage's beforeEntry, onSuccess and onFailure declarations, as declared (V2).
+    before_entry: Declaration | None = None
+    on_success: Declaration | None = None
+    on_failure: Declaration | None = None
 
     def action(self, name: str) -> ActionDefinition | None:
         return next((a for a in self.actions if a.name == name), None)
@@ -182,6 +187,9 @@ class PipelineDefinition:
                         ActionDefinition.from_declaration(stage["name"], action)
                         for action in stage["actions"]
                     ),
+                    before_entry=stage.get("beforeEntry"),
+                    on_success=stage.get("onSuccess"),
+                    on_failure=stage.get("onFailure"),
                 )
                 for stage in pipeline["stages"]
             ),
@@ -280,6 +288,12 @@ class StageRun:
     #: The latest run of each action of the stage that has started in this visit.
     actions: dict[str, ActionRun] = field(default_factory=dict)
     manual_retry_attempts: int = 0
+    auto_retry_attempts: int = 0
+    #: The latest run of each of the stage's conditions in this visit, by type.
+    conditions: dict[ConditionType, ConditionRun] = field(default_factory=dict)
+    #: The beforeEntry condition let the execution in (or the stage has none).
+    entered: bool = False
+    latest_retry_trigger: str | None = None
 
 
 @dataclass(frozen=True)
@@ -330,6 +344,9 @@ class PipelineExecution:
     arrived_at: int = 0
     #: What each source action fetches, fixed when the execution starts (by action name).
     source_revisions: dict[str, SourceRevision] = field(default_factory=dict)
+    execution_type: ExecutionType = field(default_factory=lambda: ExecutionType.STANDARD)
+    #: A rollback's target: the execution whose stage run it repeats.
+    rollback_target: str | None = None
 
     @property
     def pipeline_version(self) -> int:
@@ -412,3 +429,77 @@ class StateChange:
     at: datetime.datetime
     stage_name: str | None = None
     action_run: ActionRun | None = None
+
+
+class ExecutionType(str, Enum):
+    STANDARD = "STANDARD"
+    ROLLBACK = "ROLLBACK"
+
+
+class ConditionType(str, Enum):
+    """When a stage condition runs; values are the wire's ConditionType (plus onFailure's)."""
+
+    BEFORE_ENTRY = "BEFORE_ENTRY"
+    ON_SUCCESS = "ON_SUCCESS"
+    ON_FAILURE = "ON_FAILURE"
+
+
+class ConditionStatus(str, Enum):
+    IN_PROGRESS = "InProgress"
+    FAILED = "Failed"
+    ERRORED = "Errored"
+    SUCCEEDED = "Succeeded"
+    CANCELLED = "Cancelled"
+    ABANDONED = "Abandoned"
+    OVERRIDDEN = "Overridden"
+
+
+@dataclass
+class RuleRun:
+    """One run of one rule of a stage condition (RuleExecutionStatus is ActionStatus's set)."""
+
+    rule_execution_id: str
+    pipeline_execution_id: str
+    pipeline_version: int
+    stage_name: str
+    condition_type: ConditionType
+    rule: Declaration
+    status: ActionStatus
+    start_time: datetime.datetime
+    last_status_change: datetime.datetime
+    summary: str | None = None
+
+    @property
+    def rule_name(self) -> str:
+        return str(self.rule["name"])
+
+    @property
+    def provider(self) -> str:
+        return str(self.rule["ruleTypeId"]["provider"])
+
+    @property
+    def configuration(self) -> dict[str, str]:
+        return dict(self.rule.get("configuration") or {})
+
+    def finish(
+        self, status: ActionStatus, now: datetime.datetime, summary: str | None = None
+    ) -> None:
+        self.status = status
+        self.last_status_change = now
+        if summary is not None:
+            self.summary = summary
+
+
+@dataclass
+class ConditionRun:
+    """One run of a stage's condition: its rules, all of which must succeed."""
+
+    condition_type: ConditionType
+    #: The declared result, engaged when the condition fails (FAIL, SKIP, ROLLBACK, ...).
+    result: str | None
+    status: ConditionStatus
+    last_status_change: datetime.datetime
+    rules: list[RuleRun] = field(default_factory=list)
+    summary: str | None = None
+    #: The flow has acted on the outcome; the next time this moment comes, a new run starts.
+    settled: bool = False

@@ -184,3 +184,19 @@ class InvalidWebhookAuthenticationParametersException(CodePipelineError):
 
 class ActionExecutionNotFoundException(CodePipelineError):
     pass
+
+
+class ConditionNotOverridableException(CodePipelineError):
+    pass
+
+
+class ConcurrentPipelineExecutionsLimitExceededException(CodePipelineError):
+    pass
+
+
+class UnableToRollbackStageException(CodePipelineError):
+    pass
+
+
+class PipelineExecutionOutdatedException(CodePipelineError):
+    pass

@@ -70,8 +70,9 @@ class Approvals:
     """The test-side handle on the emulator of one account and region.
 
     Public: ``account_id``, ``region_name``, ``endpoint_url``, :meth:`pending_approvals`,
-    :meth:`fail_action`, :meth:`hold_action`, :meth:`succeed_action`, :meth:`complete_action`.
-    Without ``endpoint_url`` it reads and steers the backend directly, so it works in-process
+    :meth:`fail_action`, :meth:`hold_action`, :meth:`succeed_action`, :meth:`complete_action`,
+    :meth:`set_rule_result` (in-process only). Without ``endpoint_url`` it reads and steers the
+    backend directly, so it works in-process
     and against a server started in the same process. With one (or under moto's
     ``TEST_SERVER_MODE=true``, the server at ``TEST_SERVER_MODE_ENDPOINT``), it does the same
     through that server's control API. Its errors are plain Python exceptions naming what was
@@ -220,6 +221,27 @@ class Approvals:
                 "InProgress; call hold_action() before the execution reaches it."
             )
         return done
+
+    def set_rule_result(
+        self, pipeline_name: str, stage_name: str, rule_name: str, result: str
+    ) -> None:
+        """Decide a condition rule with no moto state to read (LambdaInvoke, Commands, ...).
+
+        ``result`` is ``"SUCCEEDED"`` (the default of a rule never set), ``"FAILED"`` or
+        ``"IN_PROGRESS"`` (the rule, and the stage, wait). It applies to the rule's running
+        and later runs.
+
+        Raises:
+            ValueError: no such rule, a rule evaluated against moto's state, or a bad result;
+                or a handle on a server (rules are decided in the server's process).
+        """
+        if self._remote is not None:
+            raise ValueError(
+                "set_rule_result steers the emulator in this process; call it in the process "
+                "that runs the server (running_server)."
+            )
+        with self._lookup(pipeline_name, stage_name):
+            self._backend.set_rule_result(pipeline_name, stage_name, rule_name, result)
 
     def _set(self, pipeline: str, stage: str, action: str, behaviour: ActionBehaviour) -> None:
         if self._remote is not None:

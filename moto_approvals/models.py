@@ -32,16 +32,19 @@ from moto_approvals.domain import (
     ActionDefinition,
     ActionRun,
     ApprovalStatus,
+    ConditionType,
     Declaration,
     PendingApproval,
     PipelineDefinition,
     PipelineExecution,
     RetryMode,
+    RuleRun,
     StageDefinition,
     StageStatus,
     TransitionType,
 )
 from moto_approvals.engine import PipelineRuntime
+from moto_approvals.engine.rules import RULE_RESULTS, STATEFUL_PROVIDERS
 from moto_approvals.exceptions import (
     ActionNotFoundException,
     PipelineNotFoundException,
@@ -49,6 +52,7 @@ from moto_approvals.exceptions import (
     ValidationException,
 )
 from moto_approvals.notifications import publish_approval_needed, publish_state_changes
+from moto_approvals.rule_state import alarm_lookup, execution_variable
 from moto_approvals.validation import known_members
 from moto_approvals.webhooks import Webhooks, is_webhook_arn
 
@@ -95,6 +99,8 @@ class ApprovalsBackend(BaseBackend):
             runtime = PipelineRuntime(
                 PipelineDefinition.from_declaration(record.current), _new_id, self.artifact_store
             )
+            runtime.conditions.world.alarm_state = alarm_lookup(self.account_id, self.region_name)
+            runtime.conditions.world.variable = execution_variable
             self._runtimes[pipeline_name] = (record, runtime)
         else:
             runtime = known[1]
@@ -351,7 +357,68 @@ class ApprovalsBackend(BaseBackend):
                 stage_name, transition_type, enabled, reason, caller_arn, utcnow()
             )
 
+    # -- stage conditions and rollback ---------------------------------------------------
+
+    def list_rule_executions(
+        self, pipeline_name: str, pipeline_execution_id: str | None
+    ) -> list[RuleRun]:
+        with self._pipeline(pipeline_name) as runtime:
+            if pipeline_execution_id is not None:
+                runtime.execution(pipeline_execution_id)
+            return [
+                run
+                for run in reversed(runtime.conditions.rule_runs)
+                if pipeline_execution_id in (None, run.pipeline_execution_id)
+            ]
+
+    def override_stage_condition(
+        self,
+        pipeline_name: str,
+        stage_name: str,
+        execution_id: str,
+        condition_type: ConditionType,
+    ) -> None:
+        with self._pipeline(pipeline_name) as runtime:
+            self._stage(runtime, stage_name)
+            runtime.override_stage_condition(execution_id, stage_name, condition_type, utcnow())
+
+    def rollback_stage(
+        self, pipeline_name: str, stage_name: str, target_id: str, caller_arn: str
+    ) -> PipelineExecution:
+        with self._pipeline(pipeline_name) as runtime:
+            self._stage(runtime, stage_name)
+            return runtime.rollback_stage(stage_name, target_id, caller_arn, utcnow())
+
     # -- test-side control (see moto_approvals.mock.Approvals) -----------------------------
+
+    def set_rule_result(
+        self, pipeline_name: str, stage_name: str, rule_name: str, result: str
+    ) -> None:
+        with self._pipeline(pipeline_name) as runtime:
+            stage = self._stage(runtime, stage_name)
+            rules = {
+                rule["name"]: rule
+                for gate in (stage.before_entry, stage.on_success, stage.on_failure)
+                for condition in (gate or {}).get("conditions") or []
+                for rule in condition.get("rules") or []
+            }
+            if rule_name not in rules:
+                raise ValueError(
+                    f"Stage {stage_name} of pipeline {pipeline_name} has no rule {rule_name}; "
+                    f"its rules are: {', '.join(sorted(rules)) or 'none'}."
+                )
+            provider = rules[rule_name]["ruleTypeId"]["provider"]
+            if provider in STATEFUL_PROVIDERS:
+                raise ValueError(
+                    f"Rule {rule_name} is a {provider} rule, evaluated against moto's state "
+                    "(alarms, clock, variables): change that state instead of setting a result."
+                )
+            if result not in RULE_RESULTS:
+                raise ValueError(
+                    f"result must be one of {', '.join(RULE_RESULTS)}, got {result!r}."
+                )
+            runtime.conditions.world.set_results[(stage_name, rule_name)] = result
+            runtime.advance(utcnow())
 
     def pending_approvals(self, pipeline_name: str) -> list[PendingApproval]:
         with self._pipeline(pipeline_name) as runtime:

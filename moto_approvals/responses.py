@@ -21,7 +21,7 @@ from moto.sts.models import STSBackend, sts_backends
 from moto_approvals import wire
 from moto_approvals.authorization import authorize
 from moto_approvals.deploy_targets import list_deploy_action_execution_targets
-from moto_approvals.domain import ApprovalStatus, RetryMode, TransitionType
+from moto_approvals.domain import ApprovalStatus, ConditionType, RetryMode, TransitionType
 from moto_approvals.exceptions import (
     JSON_CONTENT_TYPE,
     CodePipelineError,
@@ -35,6 +35,7 @@ from moto_approvals.exceptions import (
 from moto_approvals.models import ApprovalsBackend, approvals_backends
 from moto_approvals.pagination import paginate, paginate_sorted
 from moto_approvals.revisions import put_action_revision
+from moto_approvals.rule_types import rule_types
 from moto_approvals.validation import ECHO_LIMIT, service_model, validate_input
 from moto_approvals.webhooks import webhook_item
 
@@ -424,6 +425,44 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
     def deregister_webhook_with_third_party(self) -> str:
         self.approvals_backend.webhooks.set_registered(self._params().get("webhookName"), False)
         return _reply()
+
+    # -- stage conditions and rollback ---------------------------------------------------
+
+    def list_rule_executions(self) -> str:
+        params = self._params()
+        selector = params.get("filter") or {}
+        execution_id = selector.get("pipelineExecutionId") or (
+            selector.get("latestInPipelineExecution") or {}
+        ).get("pipelineExecutionId")
+        runs = self.approvals_backend.list_rule_executions(params["pipelineName"], execution_id)
+        page, next_token = paginate(
+            runs, lambda r: r.rule_execution_id, params.get("maxResults"), params.get("nextToken")
+        )
+        details = [wire.rule_execution_detail(r, self.region) for r in page]
+        return _reply(_with_token({"ruleExecutionDetails": details}, next_token))
+
+    def list_rule_types(self) -> str:
+        return _reply({"ruleTypes": rule_types()})
+
+    def override_stage_condition(self) -> str:
+        params = self._params()
+        self.approvals_backend.override_stage_condition(
+            params["pipelineName"],
+            params["stageName"],
+            params["pipelineExecutionId"],
+            ConditionType(params["conditionType"]),
+        )
+        return _reply()
+
+    def rollback_stage(self) -> str:
+        params = self._params()
+        execution = self.approvals_backend.rollback_stage(
+            params["pipelineName"],
+            params["stageName"],
+            params["targetPipelineExecutionId"],
+            self._caller_arn(),
+        )
+        return _reply({"pipelineExecutionId": execution.pipeline_execution_id})
 
 
 def _with_token(data: dict[str, Any], next_token: str | None) -> dict[str, Any]:

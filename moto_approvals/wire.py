@@ -18,17 +18,18 @@ from moto_approvals.domain import (
     ActionRun,
     ActionStatus,
     ArtifactLocation,
+    ConditionRun,
+    ConditionType,
     ExecutionMode,
     ExecutionStatus,
     PipelineExecution,
+    RuleRun,
     StageRun,
     TransitionState,
 )
 from moto_approvals.engine import FAILED_ACTION_SUMMARY, PipelineRuntime
 
 Json = dict[str, Any]
-
-EXECUTION_TYPE = "STANDARD"
 
 
 #: errorDetails.code of a failed action run (the code AWS reports for failed jobs).
@@ -140,6 +141,12 @@ def artifact_details(locations: list[ArtifactLocation]) -> list[Json]:
     return [{"name": a.name, "s3location": {"bucket": a.bucket, "key": a.key}} for a in locations]
 
 
+def _rollback_metadata(execution: PipelineExecution) -> Json | None:
+    if execution.rollback_target is None:
+        return None
+    return {"rollbackTargetPipelineExecutionId": execution.rollback_target}
+
+
 def trigger(execution: PipelineExecution) -> Json:
     return {"triggerType": execution.trigger_type, "triggerDetail": execution.trigger_detail}
 
@@ -159,7 +166,8 @@ def pipeline_execution(execution: PipelineExecution) -> Json:
             ],
             "trigger": trigger(execution),
             "executionMode": execution.execution_mode.value,
-            "executionType": EXECUTION_TYPE,
+            "executionType": execution.execution_type.value,
+            "rollbackMetadata": _rollback_metadata(execution),
         }
     )
 
@@ -179,7 +187,8 @@ def pipeline_execution_summary(execution: PipelineExecution) -> Json:
                 {"reason": execution.stop_reason} if execution.stop_reason is not None else None
             ),
             "executionMode": execution.execution_mode.value,
-            "executionType": EXECUTION_TYPE,
+            "executionType": execution.execution_type.value,
+            "rollbackMetadata": _rollback_metadata(execution),
         }
     )
 
@@ -217,7 +226,7 @@ def _stage_execution(execution: PipelineExecution, run: StageRun | None = None) 
     return {
         "pipelineExecutionId": execution.pipeline_execution_id,
         "status": status,
-        "type": EXECUTION_TYPE,
+        "type": execution.execution_type.value,
     }
 
 
@@ -267,13 +276,16 @@ def pipeline_state(record: PipelineRecord, runtime: PipelineRuntime) -> Json:
             execution = runtime.executions[entered]
             run = execution.stage_runs[stage.name]
             state["latestExecution"] = _stage_execution(execution, run)
-            if run.manual_retry_attempts:
-                # No automatic retries happen here, and the model's minimum for
-                # autoStageRetryAttempt is 1, so that member is left out.
-                state["retryStageMetadata"] = {
-                    "manualStageRetryAttempt": run.manual_retry_attempts,
-                    "latestRetryTrigger": "ManualStageRetry",
-                }
+            if run.latest_retry_trigger is not None:
+                # The model's minimum for each attempt count is 1: a zero count is left out.
+                state["retryStageMetadata"] = _compact(
+                    {
+                        "autoStageRetryAttempt": run.auto_retry_attempts or None,
+                        "manualStageRetryAttempt": run.manual_retry_attempts or None,
+                        "latestRetryTrigger": run.latest_retry_trigger,
+                    }
+                )
+            state.update(_condition_states(run))
         stages.append(state)
     return {
         "pipelineName": definition.name,
@@ -324,5 +336,91 @@ def action_execution_detail(run: ActionRun, region: str) -> Json:
                 }
             ),
             "output": output,
+        }
+    )
+
+
+_CONDITION_STATE_KEYS = {
+    ConditionType.BEFORE_ENTRY: "beforeEntryConditionState",
+    ConditionType.ON_SUCCESS: "onSuccessConditionState",
+    ConditionType.ON_FAILURE: "onFailureConditionState",
+}
+
+
+def _rule_execution(run: RuleRun) -> Json:
+    return _compact(
+        {
+            "ruleExecutionId": run.rule_execution_id,
+            "status": run.status.value,
+            "summary": run.summary or None,
+            "lastStatusChange": timestamp(run.last_status_change),
+        }
+    )
+
+
+def _condition_state(condition: ConditionRun) -> Json:
+    execution = _compact(
+        {
+            "status": condition.status.value,
+            "summary": condition.summary or None,
+            "lastStatusChange": timestamp(condition.last_status_change),
+        }
+    )
+    return {
+        "latestExecution": {k: v for k, v in execution.items() if k != "lastStatusChange"},
+        "conditionStates": [
+            {
+                "latestExecution": execution,
+                "ruleStates": [
+                    {"ruleName": r.rule_name, "latestExecution": _rule_execution(r)}
+                    for r in condition.rules
+                ],
+            }
+        ],
+    }
+
+
+def _condition_states(run: StageRun) -> Json:
+    """A stage's condition states: those of the conditions that ran in its latest run."""
+    return {
+        _CONDITION_STATE_KEYS[condition_type]: _condition_state(condition)
+        for condition_type, condition in run.conditions.items()
+    }
+
+
+def rule_execution_detail(run: RuleRun, region: str) -> Json:
+    """One entry of ListRuleExecutions."""
+    rule = run.rule
+    result = _compact(
+        {
+            "externalExecutionSummary": run.summary or None,
+            "errorDetails": (
+                {"code": "RuleFailed", "message": run.summary or "Rule failed"}
+                if run.status is ActionStatus.FAILED
+                else None
+            ),
+        }
+    )
+    return _compact(
+        {
+            "pipelineExecutionId": run.pipeline_execution_id,
+            "ruleExecutionId": run.rule_execution_id,
+            "pipelineVersion": run.pipeline_version,
+            "stageName": run.stage_name,
+            "ruleName": run.rule_name,
+            "startTime": timestamp(run.start_time),
+            "lastUpdateTime": timestamp(run.last_status_change),
+            "status": run.status.value,
+            "input": _compact(
+                {
+                    "ruleTypeId": dict(rule["ruleTypeId"]),
+                    "configuration": dict(rule.get("configuration") or {}),
+                    "resolvedConfiguration": dict(rule.get("configuration") or {}),
+                    "roleArn": rule.get("roleArn"),
+                    "region": rule.get("region") or region,
+                    "inputArtifacts": [],
+                }
+            ),
+            "output": {"executionResult": result} if result else {},
         }
     )

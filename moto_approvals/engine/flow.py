@@ -24,10 +24,13 @@ from moto_approvals.domain import (
     ActionRun,
     ActionStatus,
     ApprovalStatus,
+    ConditionStatus,
+    ConditionType,
     EventLevel,
     EventState,
     ExecutionMode,
     ExecutionStatus,
+    ExecutionType,
     PendingApproval,
     PipelineDefinition,
     PipelineExecution,
@@ -41,8 +44,10 @@ from moto_approvals.domain import (
     TransitionState,
     TransitionType,
 )
+from moto_approvals.engine import rollback
 from moto_approvals.engine.approvals import ManualApprovals
 from moto_approvals.engine.artifacts import Artifacts, ArtifactStore, NoArtifactStore
+from moto_approvals.engine.conditions import Outcome, StageConditions
 from moto_approvals.engine.kinds import ActionKind
 from moto_approvals.engine.steered import SteeredActions
 from moto_approvals.exceptions import (
@@ -95,6 +100,7 @@ class PipelineRuntime:
         self.steered = SteeredActions(self)
         #: Asked in order which kind runs an action; the steered kind runs any.
         self.kinds: list[ActionKind] = [self.approvals, self.steered]
+        self.conditions = StageConditions(self)
 
     def new_id(self) -> str:
         return self._new_id()
@@ -141,12 +147,18 @@ class PipelineRuntime:
         """Time out every action whose deadline has passed, earliest first, and move on."""
         while True:
             deadlines = [d for d in (k.next_deadline() for k in self.kinds) if d is not None]
+            condition_deadline = self.conditions.next_deadline()
+            if condition_deadline is not None:
+                deadlines.append(condition_deadline)
             at = min(deadlines, default=None)
             if at is None or at > now:
-                return
+                break
             for kind in self.kinds:
                 kind.expire(at)
             self._pump(at)
+        if self.conditions.pending():
+            # Rules read state outside the pipeline (alarms, the clock): ask them again.
+            self._pump(now)
 
     # -- executions ------------------------------------------------------------------------
 
@@ -224,6 +236,7 @@ class PipelineRuntime:
         if execution.position is Position.INSIDE and stage is not None:
             run = execution.stage_runs[stage.name]
             run.status = StageStatus.STOPPING
+            self.conditions.abandon(run, now, ConditionStatus.ABANDONED)
             self._emit(EventLevel.STAGE, EventState.STOPPING, execution, now, stage.name)
             if abandon:
                 for action_run in run.actions.values():
@@ -265,6 +278,7 @@ class PipelineRuntime:
             del run.actions[name]
         run.status = StageStatus.IN_PROGRESS
         run.manual_retry_attempts += 1
+        run.latest_retry_trigger = "ManualStageRetry"
         execution.status = ExecutionStatus.IN_PROGRESS
         self._in_flight[pipeline_execution_id] = execution
         self._in_flight = dict(sorted(self._in_flight.items(), key=lambda kv: kv[1].sequence))
@@ -285,6 +299,7 @@ class PipelineRuntime:
             if execution.position is Position.INSIDE and stage is not None:
                 run = execution.stage_runs[stage.name]
                 run.status = StageStatus.CANCELLED
+                self.conditions.abandon(run, now, ConditionStatus.CANCELLED)
                 for action_run in run.actions.values():
                     if action_run.status is ActionStatus.IN_PROGRESS:
                         self.finish_action(
@@ -392,10 +407,25 @@ class PipelineRuntime:
             self._finish_stage(execution, run, StageStatus.STOPPED, now)
             self._finish_execution(execution, ExecutionStatus.STOPPED, now)
             return True
+        if not run.entered:
+            outcome = self.conditions.check(execution, run, stage, ConditionType.BEFORE_ENTRY, now)
+            if outcome is Outcome.WAIT:
+                return False
+            if outcome is Outcome.SKIP:
+                self._finish_stage(execution, run, StageStatus.SKIPPED, now)
+                self._leave(execution, now)
+                return True
+            if outcome is not Outcome.PROCEED:
+                return self._fail_stage(execution, run, stage, now)
+            run.entered = True
         if any(r.status in _UNSUCCESSFUL for r in runs):
-            self._finish_stage(execution, run, StageStatus.FAILED, now)
-            self._finish_execution(execution, ExecutionStatus.FAILED, now)
-            return True
+            outcome = self.conditions.check(execution, run, stage, ConditionType.ON_FAILURE, now)
+            if outcome is Outcome.WAIT:
+                return False
+            if outcome is Outcome.RETRY and not run.auto_retry_attempts:
+                self._retry_automatically(execution, run, stage, now)
+                return True
+            return self._fail_stage(execution, run, stage, now, outcome is Outcome.ROLLBACK)
         unstarted = [a for a in stage.actions if a.name not in run.actions]
         if unstarted:
             first = min(a.run_order for a in unstarted)
@@ -403,12 +433,104 @@ class PipelineRuntime:
                 if action.run_order == first:
                     self._start_action(execution, run, action, now)
             return True
+        outcome = self.conditions.check(execution, run, stage, ConditionType.ON_SUCCESS, now)
+        if outcome is Outcome.WAIT:
+            return False
+        if outcome is not Outcome.PROCEED:
+            return self._fail_stage(execution, run, stage, now, outcome is Outcome.ROLLBACK)
         self._finish_stage(execution, run, StageStatus.SUCCEEDED, now)
-        if execution.stage_index + 1 == len(execution.definition.stages):
+        self._leave(execution, now)
+        return True
+
+    def _leave(self, execution: PipelineExecution, now: datetime.datetime) -> None:
+        """The execution is done with its stage: on to the next one, or finished."""
+        last = execution.stage_index + 1 == len(execution.definition.stages)
+        # A rollback runs the rolled-back stage only.
+        if last or execution.execution_type is ExecutionType.ROLLBACK:
             self._finish_execution(execution, ExecutionStatus.SUCCEEDED, now)
         else:
             self._arrive(execution, execution.stage_index + 1, now)
+
+    def _fail_stage(
+        self,
+        execution: PipelineExecution,
+        run: StageRun,
+        stage: StageDefinition,
+        now: datetime.datetime,
+        roll_back: bool = False,
+    ) -> bool:
+        self._finish_stage(execution, run, StageStatus.FAILED, now)
+        self._finish_execution(execution, ExecutionStatus.FAILED, now)
+        index = self.definition.stage_index(stage.name)
+        if roll_back and execution.execution_type is ExecutionType.STANDARD:
+            target = rollback.last_success(self, stage.name, execution.pipeline_execution_id)
+            # Nothing to roll back to (or a stage that cannot roll back): the stage just fails.
+            if target is not None and rollback.rollback_refusal(self.definition, index) is None:
+                rollback.start_rollback(
+                    self,
+                    stage.name,
+                    target,
+                    rollback.AUTOMATED,
+                    execution.pipeline_execution_id,
+                    now,
+                )
         return True
+
+    def _retry_automatically(
+        self,
+        execution: PipelineExecution,
+        run: StageRun,
+        stage: StageDefinition,
+        now: datetime.datetime,
+    ) -> None:
+        """onFailure RETRY: one automatic retry of the stage (stage-retry, "one attempt")."""
+        config = (stage.on_failure or {}).get("retryConfiguration") or {}
+        mode = RetryMode(config.get("retryMode") or RetryMode.FAILED_ACTIONS.value)
+        for name in list(run.actions):
+            if mode is RetryMode.ALL_ACTIONS or run.actions[name].status in _UNSUCCESSFUL:
+                del run.actions[name]
+        run.auto_retry_attempts += 1
+        run.latest_retry_trigger = "AutomatedStageRetry"
+        self._emit(EventLevel.STAGE, EventState.RESUMED, execution, now, stage.name)
+
+    def launch(
+        self, execution: PipelineExecution, stage_index: int, now: datetime.datetime
+    ) -> None:
+        """A new execution (a rollback) arrives at a stage's inbound transition."""
+        execution.sequence = next(self._sequence)
+        self.executions[execution.pipeline_execution_id] = execution
+        self._in_flight[execution.pipeline_execution_id] = execution
+        self._emit(EventLevel.PIPELINE, EventState.STARTED, execution, now)
+        self._arrive(execution, stage_index, now)
+
+    def override_stage_condition(
+        self,
+        pipeline_execution_id: str,
+        stage_name: str,
+        condition_type: ConditionType,
+        now: datetime.datetime,
+    ) -> None:
+        execution = self.executions.get(pipeline_execution_id)
+        run = execution.stage_runs.get(stage_name) if execution is not None else None
+        latest = self.stage_entries.get(stage_name)
+        if run is not None and latest is not None and latest != pipeline_execution_id:
+            parallel = self.definition.execution_mode is ExecutionMode.PARALLEL
+            if not parallel:
+                raise NotLatestPipelineExecutionException(
+                    f"Pipeline execution {pipeline_execution_id} is not the latest execution "
+                    f"in stage {stage_name}."
+                )
+        self.conditions.override(run, condition_type, now)
+        self._pump(now)
+
+    def rollback_stage(
+        self, stage_name: str, target_id: str, caller: str, now: datetime.datetime
+    ) -> PipelineExecution:
+        target = self.execution(target_id)
+        rollback.check_target(self, stage_name, target)
+        execution = rollback.start_rollback(self, stage_name, target, rollback.MANUAL, caller, now)
+        self._pump(now)
+        return execution
 
     def _arrive(self, execution: PipelineExecution, index: int, now: datetime.datetime) -> None:
         execution.position = Position.WAITING
@@ -511,6 +633,8 @@ class PipelineRuntime:
         now: datetime.datetime,
     ) -> None:
         run.status = status
+        if status is StageStatus.SKIPPED:
+            return  # EventBridge has no SKIPPED stage state (detect-state-changes-...)
         self._emit(
             EventLevel.STAGE, EventState(status.value.upper()), execution, now, run.stage_name
         )
