@@ -336,11 +336,8 @@ class ApprovalsBackend(BaseBackend):
         with self._pipeline(pipeline_name) as runtime:
             if pipeline_execution_id is not None:
                 runtime.execution(pipeline_execution_id)
-            return [
-                run
-                for run in reversed(runtime.action_runs)
-                if pipeline_execution_id in (None, run.pipeline_execution_id)
-            ]
+                return runtime.runs_by_execution.get(pipeline_execution_id, [])[::-1]
+            return runtime.action_runs[::-1]
 
     def set_stage_transition(
         self,

@@ -234,6 +234,11 @@ def publish_state_changes(
 
     try:
         bus = events_backends[account_id][region]
+        # No rule on the default bus (archives are rules too): nothing could observe an event,
+        # so none is built or put, which is most of a write's own cost.
+        rules = getattr(getattr(bus, "event_buses", {}).get("default"), "rules", None)
+        if rules is not None and not rules:
+            return
         entries = [state_change_entry(change, region, pipeline_arn) for change in changes]
     except Exception:
         _log.warning("moto-approvals could not build events for %s", pipeline_arn, exc_info=True)

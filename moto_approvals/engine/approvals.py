@@ -7,6 +7,8 @@ stops" at it: approvals-json-format) until the answer, the timeout, an abandon o
 from __future__ import annotations
 
 import datetime
+import heapq
+import itertools
 
 from moto_approvals.domain import (
     ActionDefinition,
@@ -36,6 +38,10 @@ class ManualApprovals:
         self._open: dict[str, ActionRun] = {}
         #: Approvals started since the backend last took them (to announce on SNS).
         self._started: list[ActionRun] = []
+        # Deadlines in a heap (ties in start order): a request costs O(log n), not a scan of
+        # every open approval. Answered runs are dropped when they reach the top.
+        self._deadlines: list[tuple[datetime.datetime, int, ActionRun]] = []
+        self._order = itertools.count()
 
     # -- ActionKind ------------------------------------------------------------------------
 
@@ -44,17 +50,21 @@ class ManualApprovals:
 
     def start(self, run: ActionRun, now: datetime.datetime) -> None:
         run.token = self._flow.new_id()
-        run.expires_at = now + run.action.approval_timeout
+        run.expires_at = deadline = now + run.action.approval_timeout
         self._by_token[run.token] = run
         self._open[run.token] = run
         self._started.append(run)
+        heapq.heappush(self._deadlines, (deadline, next(self._order), run))
 
     def next_deadline(self) -> datetime.datetime | None:
-        return min((r.expires_at for r in self.open() if r.expires_at is not None), default=None)
+        while self._deadlines and not self._deadlines[0][2].is_pending_approval:
+            heapq.heappop(self._deadlines)
+        return self._deadlines[0][0] if self._deadlines else None
 
     def expire(self, at: datetime.datetime) -> None:
-        for run in self.open():
-            if run.expires_at == at:
+        while self._deadlines and self._deadlines[0][0] <= at:
+            _, _, run = heapq.heappop(self._deadlines)
+            if run.is_pending_approval and run.expires_at == at:
                 self._flow.finish_action(run, ActionStatus.FAILED, at, EXPIRED_SUMMARY)
 
     # -- answers ---------------------------------------------------------------------------

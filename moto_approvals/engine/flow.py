@@ -86,6 +86,8 @@ class PipelineRuntime:
         }
         #: Every action run, oldest first (ListActionExecutions reads it newest first).
         self.action_runs: list[ActionRun] = []
+        #: Each execution's action runs, oldest first: a filtered read costs that execution only.
+        self.runs_by_execution: dict[str, list[ActionRun]] = {}
         #: The latest execution that entered each stage.
         self.stage_entries: dict[str, str] = {}
         self._latest_runs: dict[tuple[str, str], ActionRun] = {}
@@ -587,6 +589,7 @@ class PipelineRuntime:
         )
         run.actions[action.name] = action_run
         self.action_runs.append(action_run)
+        self.runs_by_execution.setdefault(execution.pipeline_execution_id, []).append(action_run)
         self._latest_runs[(action.stage_name, action.name)] = action_run
         self._emit(EventLevel.ACTION, EventState.STARTED, execution, now, action_run=action_run)
         # Artifacts and variables first: a run that cannot get them fails before its kind runs.
