@@ -177,6 +177,17 @@ class PipelineDefinition:
 
 
 @dataclass
+class ArtifactLocation:
+    """Where one named artifact of one action run lives in the artifact store (moto S3)."""
+
+    name: str
+    bucket: str
+    key: str
+    #: The source revision the artifact carries (an S3 version id, a commit id), if known.
+    revision_id: str | None = None
+
+
+@dataclass
 class ActionRun:
     """One run of one action inside one stage run of one execution."""
 
@@ -190,9 +201,20 @@ class ActionRun:
     #: The approval token; kept after the answer as the external execution id.
     token: str | None = None
     expires_at: datetime.datetime | None = None
+    #: A job's externalExecutionId and the links its action type's URL templates give.
+    job_execution_id: str | None = None
+    job_execution_url: str | None = None
+    entity_url: str | None = None
     answer: ApprovalStatus | None = None
     summary: str | None = None
     updated_by: str | None = None
+    #: Filled when the run starts, before its kind starts it (artifacts and variables).
+    input_artifacts: list[ArtifactLocation] = field(default_factory=list)
+    output_artifacts: list[ArtifactLocation] = field(default_factory=list)
+    #: The configuration with every #{...} reference resolved; None until resolved.
+    resolved_configuration: dict[str, str] | None = None
+    #: The variables the action produced (a job's outputVariables, an S3 source's own).
+    output_variables: dict[str, str] = field(default_factory=dict)
 
     @property
     def stage_name(self) -> str:
@@ -203,9 +225,16 @@ class ActionRun:
         return self.action.name
 
     @property
+    def external_execution_id(self) -> str | None:
+        """The approval token, or the id a job worker reported."""
+        return self.token or self.job_execution_id
+
+    @property
     def external_execution_url(self) -> str | None:
-        """An approval's review page: the ExternalEntityLink it was configured with."""
-        return self.action.configuration.get("ExternalEntityLink") if self.token else None
+        """An approval's review page (its ExternalEntityLink), or a job's execution link."""
+        if self.token:
+            return self.action.configuration.get("ExternalEntityLink")
+        return self.job_execution_url
 
     @property
     def is_pending_approval(self) -> bool:

@@ -151,7 +151,7 @@ def _action_execution(run: ActionRun, show_token: bool) -> Json:
             "lastStatusChange": timestamp(run.last_status_change),
             "token": run.token if show_token and run.is_pending_approval else None,
             "lastUpdatedBy": run.updated_by,
-            "externalExecutionId": run.token,
+            "externalExecutionId": run.external_execution_id,
             "externalExecutionUrl": run.external_execution_url,
             "errorDetails": error_details(run),
         }
@@ -199,6 +199,8 @@ def pipeline_state(record: PipelineRecord, runtime: PipelineRuntime) -> Json:
             latest = runtime.latest_run(stage.name, action.name)
             if latest is not None:
                 action_state["latestExecution"] = _action_execution(latest, show_token)
+                if latest.entity_url:
+                    action_state["entityUrl"] = latest.entity_url
             state["actionStates"].append(action_state)
         entered = runtime.stage_entries.get(stage.name)
         if entered is not None:
@@ -227,7 +229,7 @@ def action_execution_detail(run: ActionRun, region: str) -> Json:
     action = run.action
     result = _compact(
         {
-            "externalExecutionId": run.token,
+            "externalExecutionId": run.external_execution_id,
             "externalExecutionSummary": run.summary or None,
             "externalExecutionUrl": run.external_execution_url,
             "errorDetails": error_details(run),

@@ -41,6 +41,7 @@ from moto_approvals.domain import (
     TransitionType,
 )
 from moto_approvals.engine.approvals import ManualApprovals
+from moto_approvals.engine.jobs import JobActions
 from moto_approvals.engine.kinds import ActionKind
 from moto_approvals.engine.steered import SteeredActions
 from moto_approvals.exceptions import (
@@ -84,9 +85,10 @@ class PipelineRuntime:
         self._changes: list[StateChange] = []
         self._sequence = itertools.count(1)
         self.approvals = ManualApprovals(self)
+        self.jobs = JobActions(self)
         self.steered = SteeredActions(self)
         #: Asked in order which kind runs an action; the steered kind runs any.
-        self.kinds: list[ActionKind] = [self.approvals, self.steered]
+        self.kinds: list[ActionKind] = [self.approvals, self.jobs, self.steered]
 
     def new_id(self) -> str:
         return self._new_id()
@@ -311,6 +313,10 @@ class PipelineRuntime:
         )
         self._pump(now)
         return done
+
+    def settle(self, now: datetime.datetime) -> None:
+        """Move executions on after a kind finished runs through its own entry points (jobs)."""
+        self._pump(now)
 
     # -- transitions -----------------------------------------------------------------------
 
