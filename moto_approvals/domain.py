@@ -234,6 +234,10 @@ class ActionRun:
     #: The approval token; kept after the answer as the external execution id.
     token: str | None = None
     expires_at: datetime.datetime | None = None
+    #: A job's externalExecutionId and the links its action type's URL templates give.
+    job_execution_id: str | None = None
+    job_execution_url: str | None = None
+    entity_url: str | None = None
     answer: ApprovalStatus | None = None
     summary: str | None = None
     updated_by: str | None = None
@@ -254,9 +258,16 @@ class ActionRun:
         return self.action.name
 
     @property
+    def external_execution_id(self) -> str | None:
+        """The approval token, or the id a job worker reported."""
+        return self.token or self.job_execution_id
+
+    @property
     def external_execution_url(self) -> str | None:
-        """An approval's review page: the ExternalEntityLink it was configured with."""
-        return self.configuration.get("ExternalEntityLink") if self.token else None
+        """An approval's review page (its ExternalEntityLink), or a job's execution link."""
+        if self.token:
+            return self.configuration.get("ExternalEntityLink")
+        return self.job_execution_url
 
     @property
     def configuration(self) -> dict[str, str]:

@@ -200,3 +200,35 @@ class UnableToRollbackStageException(CodePipelineError):
 
 class PipelineExecutionOutdatedException(CodePipelineError):
     pass
+
+
+class JobNotFoundException(CodePipelineError):
+    pass
+
+
+class InvalidJobStateException(CodePipelineError):
+    pass
+
+
+class InvalidNonceException(CodePipelineError):
+    pass
+
+
+class InvalidClientTokenException(CodePipelineError):
+    pass
+
+
+class ActionTypeNotFoundException(CodePipelineError):
+    pass
+
+
+class LimitExceededException(CodePipelineError):
+    pass
+
+
+class OutputVariablesSizeExceededException(CodePipelineError):
+    pass
+
+
+class RequestFailedException(CodePipelineError):
+    pass

@@ -205,7 +205,7 @@ def state_change_detail(change: StateChange, region: str) -> dict[str, Any]:
         result = {
             "external-execution-url": run.external_execution_url,
             "external-execution-summary": run.summary or None,
-            "external-execution-id": run.token,
+            "external-execution-id": run.external_execution_id,
         }
         present = {key: value for key, value in result.items() if value is not None}
         if present:

@@ -203,7 +203,7 @@ def _action_execution(run: ActionRun, show_token: bool) -> Json:
             "lastStatusChange": timestamp(run.last_status_change),
             "token": run.token if show_token and run.is_pending_approval else None,
             "lastUpdatedBy": run.updated_by,
-            "externalExecutionId": run.token,
+            "externalExecutionId": run.external_execution_id,
             "externalExecutionUrl": run.external_execution_url,
             "errorDetails": error_details(run),
         }
@@ -270,6 +270,8 @@ def pipeline_state(record: PipelineRecord, runtime: PipelineRuntime) -> Json:
                 revision = _current_revision(runtime, latest)
                 if revision is not None:
                     action_state["currentRevision"] = revision
+                if latest.entity_url:
+                    action_state["entityUrl"] = latest.entity_url
             state["actionStates"].append(action_state)
         entered = runtime.stage_entries.get(stage.name)
         if entered is not None:
@@ -301,7 +303,7 @@ def action_execution_detail(run: ActionRun, region: str) -> Json:
     action = run.action
     result = _compact(
         {
-            "externalExecutionId": run.token,
+            "externalExecutionId": run.external_execution_id,
             "externalExecutionSummary": run.summary or None,
             "externalExecutionUrl": run.external_execution_url,
             "errorDetails": error_details(run),

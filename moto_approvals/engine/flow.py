@@ -48,6 +48,7 @@ from moto_approvals.engine import rollback
 from moto_approvals.engine.approvals import ManualApprovals
 from moto_approvals.engine.artifacts import Artifacts, ArtifactStore, NoArtifactStore
 from moto_approvals.engine.conditions import Outcome, StageConditions
+from moto_approvals.engine.jobs import JobActions
 from moto_approvals.engine.kinds import ActionKind
 from moto_approvals.engine.steered import SteeredActions
 from moto_approvals.exceptions import (
@@ -99,9 +100,10 @@ class PipelineRuntime:
         self._sequence = itertools.count(1)
         self.artifacts = Artifacts(self, artifact_store or NoArtifactStore())
         self.approvals = ManualApprovals(self)
+        self.jobs = JobActions(self)
         self.steered = SteeredActions(self)
         #: Asked in order which kind runs an action; the steered kind runs any.
-        self.kinds: list[ActionKind] = [self.approvals, self.steered]
+        self.kinds: list[ActionKind] = [self.approvals, self.jobs, self.steered]
         self.conditions = StageConditions(self)
 
     def new_id(self) -> str:
@@ -345,6 +347,10 @@ class PipelineRuntime:
         )
         self._pump(now)
         return done
+
+    def settle(self, now: datetime.datetime) -> None:
+        """Move executions on after a kind finished runs through its own entry points (jobs)."""
+        self._pump(now)
 
     # -- transitions -----------------------------------------------------------------------
 

@@ -1,0 +1,87 @@
+"""The action type registry: custom types, their checks on declarations, polling rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from moto_approvals.action_types import ActionTypeRegistry
+from moto_approvals.exceptions import (
+    ActionTypeNotFoundException,
+    InvalidActionDeclarationException,
+    ValidationException,
+)
+
+ARN = "arn:aws:codepipeline:us-east-1:123456789012:actiontype:Custom/Build/Jenkins/1"
+JENKINS: dict[str, Any] = {
+    "category": "Build",
+    "provider": "Jenkins",
+    "version": "1",
+    "configurationProperties": [
+        {"name": "ProjectName", "required": True, "key": True, "secret": False, "queryable": True}
+    ],
+    "inputArtifactDetails": {"minimumCount": 0, "maximumCount": 1},
+    "outputArtifactDetails": {"minimumCount": 0, "maximumCount": 1},
+}
+KEY = ("Build", "Custom", "Jenkins", "1")
+
+
+def _pipeline(configuration: dict[str, str]) -> dict[str, Any]:
+    action = {
+        "name": "Compile",
+        "actionTypeId": {
+            "category": "Build",
+            "owner": "Custom",
+            "provider": "Jenkins",
+            "version": "1",
+        },
+        "configuration": configuration,
+    }
+    return {"stages": [{"name": "Build", "actions": [action]}]}
+
+
+def test_a_custom_type_is_listed_with_the_aws_owned_ones() -> None:
+    registry = ActionTypeRegistry()
+    registry.create_custom(JENKINS, ARN)
+    owners = {t.owner for t in registry.listed(None)}
+    assert owners >= {"AWS", "Custom"}
+    assert [t.key for t in registry.listed("Custom")] == [KEY]
+
+
+def test_a_deleted_custom_type_version_cannot_be_created_again() -> None:
+    registry = ActionTypeRegistry()
+    registry.create_custom(JENKINS, ARN)
+    registry.delete_custom(KEY)
+    with pytest.raises(ValidationException):
+        registry.create_custom(JENKINS, ARN)
+
+
+def test_an_unregistered_custom_type_is_not_available() -> None:
+    with pytest.raises(InvalidActionDeclarationException) as err:
+        ActionTypeRegistry().check_declaration(_pipeline({"ProjectName": "app"}), "us-east-1")
+    assert err.value.message == (
+        "ActionType (Category: 'Build', Provider: 'Jenkins', Owner: 'Custom', Version: '1') in "
+        "action 'Compile' is not available in region 'US_EAST_1'"
+    )
+
+
+def test_a_missing_required_property_is_rejected() -> None:
+    registry = ActionTypeRegistry()
+    registry.create_custom(JENKINS, ARN)
+    with pytest.raises(InvalidActionDeclarationException) as err:
+        registry.check_declaration(_pipeline({}), "us-east-1")
+    assert err.value.message == (
+        "Action configuration for action 'Compile' is missing required configuration 'ProjectName'"
+    )
+
+
+def test_polling_an_aws_owned_type_is_not_supported() -> None:
+    with pytest.raises(ValidationException) as err:
+        ActionTypeRegistry().pollable(("Build", "AWS", "CodeBuild", "1"), "Custom")
+    assert err.value.message == "ActionType with owner 'AWS' is not supported"
+
+
+def test_polling_an_unknown_custom_type_is_action_type_not_found() -> None:
+    with pytest.raises(ActionTypeNotFoundException):
+        ActionTypeRegistry().pollable(KEY, "Custom")
