@@ -12,7 +12,8 @@ from typing import Any
 
 import boto3
 import pytest
-from pipelines import REGION, TRUST_POLICY, Client, declaration
+from pipelines import REGION, TRUST_POLICY, Client, approval_token, declaration
+from test_console_links import approval_message
 
 from moto_approvals.server import running_server
 
@@ -106,3 +107,39 @@ def test_markup_in_custom_data_is_shown_as_text(browser: Any, url: str) -> None:
     assert page.locator("script").count() == 1
     assert page.locator("b").count() == 0
     page.close()
+
+
+def test_the_review_link_of_an_approval_message_opens_its_form(browser: Any) -> None:
+    with running_server(console_links=True) as linked:
+        review_link = approval_message(linked)["approval"]["approvalReviewLink"]
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        page.goto(review_link)
+        summary = page.locator("[data-testid=action].focused [data-testid=approval-summary]")
+        summary.wait_for()
+
+        assert summary.evaluate("node => node === document.activeElement")
+        page.keyboard.type("reviewed from the link")
+        page.click("[data-testid=action].focused [data-testid=approve]")
+        page.wait_for_selector("[data-testid=execution-status]:has-text('Succeeded')")
+        page.close()
+
+
+def test_a_review_link_to_an_answered_approval_says_so(browser: Any) -> None:
+    with running_server(console_links=True) as linked:
+        review_link = approval_message(linked)["approval"]["approvalReviewLink"]
+        codepipeline = boto3.client(
+            "codepipeline", endpoint_url=linked, region_name=REGION, **CREDENTIALS
+        )
+        codepipeline.put_approval_result(
+            pipelineName="release",
+            stageName="Approve",
+            actionName="ManualApproval",
+            token=approval_token(codepipeline),
+            result={"status": "Rejected", "summary": "no"},
+        )
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        page.goto(review_link)
+
+        assert "Approve/ManualApproval" in page.locator("[data-testid=focus-missing]").inner_text()
+        assert page.locator("[data-testid=approve]").count() == 0
+        page.close()
