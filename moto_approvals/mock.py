@@ -71,7 +71,7 @@ class Approvals:
 
     Public: ``account_id``, ``region_name``, ``endpoint_url``, :meth:`pending_approvals`,
     :meth:`fail_action`, :meth:`hold_action`, :meth:`succeed_action`, :meth:`complete_action`,
-    :meth:`set_rule_result` (in-process only). Without ``endpoint_url`` it reads and steers the
+    :meth:`set_rule_result`. Without ``endpoint_url`` it reads and steers the
     backend directly, so it works in-process
     and against a server started in the same process. With one (or under moto's
     ``TEST_SERVER_MODE=true``, the server at ``TEST_SERVER_MODE_ENDPOINT``), it does the same
@@ -232,14 +232,12 @@ class Approvals:
         and later runs.
 
         Raises:
-            ValueError: no such rule, a rule evaluated against moto's state, or a bad result;
-                or a handle on a server (rules are decided in the server's process).
+            ValueError: no such rule, a rule evaluated against moto's state, or a bad result.
         """
         if self._remote is not None:
-            raise ValueError(
-                "set_rule_result steers the emulator in this process; call it in the process "
-                "that runs the server (running_server)."
-            )
+            with self._over_http() as remote:
+                remote.set_rule_result(pipeline_name, stage_name, rule_name, result)
+            return
         with self._lookup(pipeline_name, stage_name):
             self._backend.set_rule_result(pipeline_name, stage_name, rule_name, result)
 
@@ -273,6 +271,9 @@ _REMOTE_ERRORS: dict[str, type[Exception]] = {
     "StageNotFoundError": StageNotFoundError,
     "ActionNotFoundError": ActionNotFoundError,
     "ValueError": ValueError,
+    # The path's account or region: what the in-process handle rejects as misuse.
+    "AccountNotFoundError": ValueError,
+    "RegionNotFoundError": ValueError,
 }
 
 

@@ -118,3 +118,10 @@ class RemoteControl:
         }
         reply = self.call("POST", path, body)
         return int(reply["completed"])
+
+    def set_rule_result(self, pipeline: str, stage: str, rule: str, result: str) -> None:
+        self.call(
+            "PUT",
+            ["pipelines", pipeline, "stages", stage, "rules", rule, "result"],
+            {"result": result},
+        )
