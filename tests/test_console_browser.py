@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from pipelines import REGION, TRUST_POLICY, Client, approval_token, declaration
+from pipelines import (
+    REGION,
+    Client,
+    approval_stage,
+    approval_token,
+    deploy_stage,
+    reset_server,
+    server_client,
+    server_pipeline,
+    source_stage,
+)
 from test_console_links import approval_message
 
 from moto_approvals.server import running_server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "console.png"
-CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -51,17 +57,11 @@ def browser() -> Iterator[Any]:
 
 
 def _pipeline(url: str, name: str, custom_data: str | None = None) -> Client:
-    urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"))
-    iam = boto3.client("iam", endpoint_url=url, region_name=REGION, **CREDENTIALS)
-    role = iam.create_role(RoleName="pipeline", AssumeRolePolicyDocument=json.dumps(TRUST_POLICY))
-    client = boto3.client("codepipeline", endpoint_url=url, region_name=REGION, **CREDENTIALS)
-    pipeline = declaration(role["Role"]["Arn"], name)
+    reset_server(url)
+    stages = [source_stage(), approval_stage(), deploy_stage()]
     if custom_data is not None:
-        pipeline["stages"][1]["actions"][0].setdefault("configuration", {})["CustomData"] = (
-            custom_data
-        )
-    client.create_pipeline(pipeline=pipeline)
-    return client
+        stages[1]["actions"][0]["configuration"] = {"CustomData": custom_data}
+    return server_pipeline(url, name, stages=stages)
 
 
 def _open(browser: Any, url: str, name: str) -> Any:
@@ -127,9 +127,7 @@ def test_the_review_link_of_an_approval_message_opens_its_form(browser: Any) -> 
 def test_a_review_link_to_an_answered_approval_says_so(browser: Any) -> None:
     with running_server(console_links=True) as linked:
         review_link = approval_message(linked)["approval"]["approvalReviewLink"]
-        codepipeline = boto3.client(
-            "codepipeline", endpoint_url=linked, region_name=REGION, **CREDENTIALS
-        )
+        codepipeline = server_client(linked, "codepipeline")
         codepipeline.put_approval_result(
             pipelineName="release",
             stageName="Approve",

@@ -6,19 +6,20 @@ Off by default: without the option the message keeps AWS's exact links (test_not
 from __future__ import annotations
 
 import json
-import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from pipelines import (
+    APPROVAL_KEYS,
+    APPROVAL_MESSAGE_KEYS,
     REGION,
-    TRUST_POLICY,
     approval_stage,
-    declaration,
     deploy_stage,
     drain,
+    reset_server,
+    server_client,
+    server_pipeline,
     source_stage,
     sqs_queue,
 )
@@ -27,7 +28,6 @@ from moto_approvals.notifications import console_link, console_links
 from moto_approvals.server import running_server
 
 ACCOUNT = "123456789012"
-CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 AWS_LINK = (
     "https://console.aws.amazon.com/codesuite/codepipeline/pipelines/release/view?region=us-east-1"
 )
@@ -39,28 +39,15 @@ def linked_url() -> Iterator[str]:
         yield endpoint
 
 
-def approval_message(url: str, pipeline: str = "release") -> dict[str, Any]:
+def approval_message(url: str) -> dict[str, Any]:
     """The SNS message of the approval a new pipeline on the server at ``url`` waits at."""
-    urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"))
-
-    def client(service: str) -> Any:
-        return boto3.client(service, endpoint_url=url, region_name=REGION, **CREDENTIALS)
-
-    sns, sqs = client("sns"), client("sqs")
+    reset_server(url)
+    sns, sqs = server_client(url, "sns"), server_client(url, "sqs")
     topic_arn = sns.create_topic(Name="approvals")["TopicArn"]
     queue_url, queue_arn = sqs_queue(sqs, "approvals")
     sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
-    role = client("iam").create_role(
-        RoleName="pipeline", AssumeRolePolicyDocument=json.dumps(TRUST_POLICY)
-    )
-    stages = [
-        source_stage(),
-        approval_stage(configuration={"NotificationArn": topic_arn}),
-        deploy_stage(),
-    ]
-    client("codepipeline").create_pipeline(
-        pipeline=declaration(role["Role"]["Arn"], pipeline, stages)
-    )
+    notified = approval_stage(configuration={"NotificationArn": topic_arn})
+    server_pipeline(url, stages=[source_stage(), notified, deploy_stage()])
     (envelope,) = drain(sqs, queue_url)
     message: dict[str, Any] = json.loads(envelope["Message"])
     return message
@@ -86,18 +73,9 @@ def test_the_review_link_opens_the_approval_form(linked_url: str) -> None:
 def test_the_rest_of_the_message_keeps_its_keys_and_order(linked_url: str) -> None:
     message = approval_message(linked_url)
 
-    assert list(message) == ["region", "consoleLink", "approval"]
+    assert list(message) == APPROVAL_MESSAGE_KEYS
+    assert list(message["approval"]) == APPROVAL_KEYS
     assert message["approval"]["token"]
-    assert list(message["approval"]) == [
-        "pipelineName",
-        "stageName",
-        "actionName",
-        "token",
-        "expires",
-        "externalEntityLink",
-        "approvalReviewLink",
-        "customData",
-    ]
 
 
 def test_a_given_address_replaces_the_servers_own() -> None:

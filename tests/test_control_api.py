@@ -7,16 +7,15 @@ import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from pipelines import (
     REGION,
-    TRUST_POLICY,
     Client,
     build_stage,
-    declaration,
     execution_status,
     newest_execution_id,
+    reset_server,
+    server_pipeline,
     source_stage,
     stage_state,
 )
@@ -25,7 +24,6 @@ from moto_approvals import Approvals, PipelineNotFoundError, StageNotFoundError
 from moto_approvals.server import running_server
 
 ACCOUNT = "123456789012"
-CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 API = f"/approvals/api/{ACCOUNT}/{REGION}"
 RELEASE = f"{API}/pipelines/release"
 CONSOLE_ROLE = f"arn:aws:sts::{ACCOUNT}:assumed-role/moto-approvals/console"
@@ -41,12 +39,8 @@ def url() -> Iterator[str]:
 
 def _reset_with_pipeline(url: str, **extra: Any) -> Client:
     """A fresh server state holding one pipeline "release"; its first execution started."""
-    urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"))
-    iam = boto3.client("iam", endpoint_url=url, region_name=REGION, **CREDENTIALS)
-    role = iam.create_role(RoleName="pipeline", AssumeRolePolicyDocument=json.dumps(TRUST_POLICY))
-    client = boto3.client("codepipeline", endpoint_url=url, region_name=REGION, **CREDENTIALS)
-    client.create_pipeline(pipeline=declaration(role["Role"]["Arn"], "release", **extra))
-    return client
+    reset_server(url)
+    return server_pipeline(url, **extra)
 
 
 @pytest.fixture
