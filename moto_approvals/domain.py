@@ -220,8 +220,24 @@ class ArtifactLocation:
     revision_id: str | None = None
 
 
+class _Finishes:
+    """A run that ends with a status, at a time, with an optional summary (actions, rules)."""
+
+    status: ActionStatus
+    last_status_change: datetime.datetime
+    summary: str | None
+
+    def finish(
+        self, status: ActionStatus, now: datetime.datetime, summary: str | None = None
+    ) -> None:
+        self.status = status
+        self.last_status_change = now
+        if summary is not None:
+            self.summary = summary
+
+
 @dataclass
-class ActionRun:
+class ActionRun(_Finishes):
     """One run of one action inside one stage run of one execution."""
 
     action_execution_id: str
@@ -279,14 +295,6 @@ class ActionRun:
     @property
     def is_pending_approval(self) -> bool:
         return self.token is not None and self.status is ActionStatus.IN_PROGRESS
-
-    def finish(
-        self, status: ActionStatus, now: datetime.datetime, summary: str | None = None
-    ) -> None:
-        self.status = status
-        self.last_status_change = now
-        if summary is not None:
-            self.summary = summary
 
 
 @dataclass
@@ -466,7 +474,7 @@ class ConditionStatus(str, Enum):
 
 
 @dataclass
-class RuleRun:
+class RuleRun(_Finishes):
     """One run of one rule of a stage condition (RuleExecutionStatus is ActionStatus's set)."""
 
     rule_execution_id: str
@@ -491,14 +499,6 @@ class RuleRun:
     @property
     def configuration(self) -> dict[str, str]:
         return dict(self.rule.get("configuration") or {})
-
-    def finish(
-        self, status: ActionStatus, now: datetime.datetime, summary: str | None = None
-    ) -> None:
-        self.status = status
-        self.last_status_change = now
-        if summary is not None:
-            self.summary = summary
 
 
 @dataclass

@@ -111,6 +111,23 @@ def approval_token(codepipeline: Client, pipeline: str = "release", stage: str =
     return str(stage_state["actionStates"][0]["latestExecution"]["token"])
 
 
+def approve(
+    codepipeline: Client,
+    token: str | None = None,
+    *,
+    stage: str = "Approve",
+    action: str = "ManualApproval",
+    result: dict[str, str] = APPROVE,
+) -> Any:
+    """PutApprovalResult on "release" (Approved by default) with ``token``, else with the token
+    GetPipelineState shows for the action."""
+    if token is None:
+        token = str(action_state(codepipeline, stage, action)["latestExecution"]["token"])
+    return codepipeline.put_approval_result(
+        pipelineName="release", stageName=stage, actionName=action, result=result, token=token
+    )
+
+
 def stage_state(codepipeline: Client, stage: str, pipeline: str = "release") -> dict[str, Any]:
     state = codepipeline.get_pipeline_state(name=pipeline)
     found: dict[str, Any] = next(s for s in state["stageStates"] if s["stageName"] == stage)

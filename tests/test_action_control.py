@@ -7,7 +7,6 @@ import json
 import boto3
 import pytest
 from pipelines import (
-    APPROVE,
     MANUAL,
     TRUST_POLICY,
     Client,
@@ -16,6 +15,7 @@ from pipelines import (
     action_state,
     approval_stage,
     approval_token,
+    approve,
     build_stage,
     declaration,
     deploy_stage,
@@ -40,16 +40,6 @@ def checked_approval_stage() -> Declaration:
     suite = {**build_stage()["actions"][0], "name": "Test", "runOrder": 1}
     approval_action = {"name": "ManualApproval", "actionTypeId": MANUAL, "runOrder": 2}
     return {"name": "Approve", "actions": [suite, approval_action]}
-
-
-def approve(codepipeline: Client, token: str | None = None) -> None:
-    codepipeline.put_approval_result(
-        pipelineName="release",
-        stageName="Approve",
-        actionName="ManualApproval",
-        result=APPROVE,
-        token=token or approval_token(codepipeline),
-    )
 
 
 def start(codepipeline: Client) -> str:

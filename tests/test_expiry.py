@@ -16,7 +16,6 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from freezegun import freeze_time
 from pipelines import (
-    APPROVE,
     INVALID_TOKEN,
     SEVEN_DAYS,
     START,
@@ -26,6 +25,7 @@ from pipelines import (
     action_state,
     approval_stage,
     approval_token,
+    approve,
     declaration,
     deploy_stage,
     execution_status,
@@ -50,16 +50,6 @@ def approval(codepipeline: Client) -> dict[str, Any]:
         "latestExecution"
     ]
     return latest
-
-
-def approve(codepipeline: Client, token: str) -> None:
-    codepipeline.put_approval_result(
-        pipelineName="release",
-        stageName="Approve",
-        actionName="ManualApproval",
-        result=APPROVE,
-        token=token,
-    )
 
 
 # -- the deadline ------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
-from pipelines import APPROVE, REGION, TRUST_POLICY, Client, approval_token, declaration
+from pipelines import APPROVE, REGION, TRUST_POLICY, Client, approval_token, approve, declaration
 
 import moto_approvals
 from moto_approvals import (
@@ -480,13 +480,7 @@ def test_plain_mock_aws_serves_get_pipeline_state() -> None:
 @mock_aws
 def test_plain_mock_aws_serves_put_approval_result() -> None:
     codepipeline = create_release()
-    codepipeline.put_approval_result(
-        pipelineName="release",
-        stageName="Approve",
-        actionName="ManualApproval",
-        result=APPROVE,
-        token=approval_token(codepipeline),
-    )
+    approve(codepipeline)
     assert approve_stage_status() == "Succeeded"
 
 

@@ -9,13 +9,13 @@ from collections.abc import Callable
 import pytest
 from botocore.exceptions import ClientError
 from pipelines import (
-    APPROVE,
     BUILD,
     MANUAL,
     Client,
     Declaration,
     action_state,
     approval_stage,
+    approve,
     deploy_stage,
     key_paths,
     source_stage,
@@ -30,16 +30,6 @@ UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 def latest_execution_id(codepipeline: Client, pipeline: str = "release") -> str:
     summaries = codepipeline.list_pipeline_executions(pipelineName=pipeline)
     return str(summaries["pipelineExecutionSummaries"][0]["pipelineExecutionId"])
-
-
-def approve(codepipeline: Client, stage: str = "Approve", action: str = "ManualApproval") -> None:
-    codepipeline.put_approval_result(
-        pipelineName="release",
-        stageName=stage,
-        actionName=action,
-        result=APPROVE,
-        token=str(action_state(codepipeline, stage, action)["latestExecution"]["token"]),
-    )
 
 
 def gated_build_stage() -> Declaration:

@@ -20,6 +20,7 @@ from pipelines import (
     action_state,
     approval_stage,
     approval_token,
+    approve,
     deploy_stage,
     execution_status,
     newest_execution_id,
@@ -50,16 +51,6 @@ def pipeline_version(codepipeline: Client, execution_id: str) -> int:
         pipelineName="release", pipelineExecutionId=execution_id
     )
     return int(found["pipelineExecution"]["pipelineVersion"])
-
-
-def approve(codepipeline: Client, token: str, stage: str = "Approve") -> None:
-    codepipeline.put_approval_result(
-        pipelineName="release",
-        stageName=stage,
-        actionName="ManualApproval",
-        result=APPROVE,
-        token=token,
-    )
 
 
 def expect_error(err: pytest.ExceptionInfo[ClientError], code: str, message: str) -> None:

@@ -21,6 +21,7 @@ from pipelines import (
     action_state,
     approval_stage,
     approval_token,
+    approve,
     caller_arn,
     deploy_stage,
     key_paths,
@@ -178,13 +179,7 @@ def test_the_second_approval_stage_waits_for_the_first(
     create_pipeline(stages=two_approval_stages())
     assert "latestExecution" not in stage_state(codepipeline, "Review")
 
-    codepipeline.put_approval_result(
-        pipelineName="release",
-        stageName="Approve",
-        actionName="ManualApproval",
-        result=APPROVE,
-        token=approval_token(codepipeline),
-    )
+    approve(codepipeline)
 
     signoff = action_state(codepipeline, "Review", "Signoff")["latestExecution"]
     assert signoff["status"] == "InProgress"

@@ -16,11 +16,10 @@ from collections.abc import Callable
 import pytest
 from moto.sns.models import Topic
 from pipelines import (
-    APPROVE,
     Client,
     CreatePipeline,
     approval_stage,
-    approval_token,
+    approve,
     deploy_stage,
     drain,
     source_stage,
@@ -70,13 +69,7 @@ def test_an_undeliverable_notification_leaves_put_approval_result_done(
     second = approval_stage("Confirm", configuration={"NotificationArn": UNKNOWN_REGION_TOPIC})
     create_pipeline(stages=[source_stage(), approval_stage(), second, deploy_stage()])
 
-    codepipeline.put_approval_result(
-        pipelineName="release",
-        stageName="Approve",
-        actionName="ManualApproval",
-        result=APPROVE,
-        token=approval_token(codepipeline),
-    )
+    approve(codepipeline)
 
     assert action_status(codepipeline, "Approve") == "Succeeded"
     assert action_status(codepipeline, "Confirm") == "InProgress"

@@ -14,6 +14,7 @@ from pipelines import (
     action_state,
     approval_stage,
     approval_token,
+    approve,
     build_stage,
     deploy_stage,
     execution_status,
@@ -193,13 +194,7 @@ def test_the_second_approval_action_of_a_stopping_stage_never_starts(
     execution_id = newest_execution_id(codepipeline)
     stop(codepipeline, execution_id)
 
-    codepipeline.put_approval_result(
-        pipelineName="release",
-        stageName="Approve",
-        actionName="ManualApproval",
-        result=APPROVE,
-        token=approval_token(codepipeline),
-    )
+    approve(codepipeline)
 
     assert action_state(codepipeline, "Approve", "Second") == {"actionName": "Second"}
     assert execution_status(codepipeline, execution_id) == "Stopped"

@@ -10,11 +10,11 @@ import pytest
 from botocore.exceptions import ClientError
 from freezegun import freeze_time
 from pipelines import (
-    APPROVE,
     Client,
     Pending,
     action_state,
     approval_token,
+    approve,
     caller_arn,
     execution_status,
     newest_execution_id,
@@ -51,16 +51,6 @@ def inbound(codepipeline: Client, stage: str) -> dict[str, Any]:
 
 def start(codepipeline: Client) -> str:
     return str(codepipeline.start_pipeline_execution(name="release")["pipelineExecutionId"])
-
-
-def approve(codepipeline: Client) -> None:
-    codepipeline.put_approval_result(
-        pipelineName="release",
-        stageName="Approve",
-        actionName="ManualApproval",
-        result=APPROVE,
-        token=approval_token(codepipeline),
-    )
 
 
 # -- what the state shows ----------------------------------------------------------------
