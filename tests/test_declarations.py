@@ -401,21 +401,18 @@ def test_a_role_trusting_codepipeline_among_others_is_accepted(
     assert created["pipeline"]["roleArn"] == role
 
 
-def test_a_role_trusting_only_an_aws_account_is_refused(
-    codepipeline: Client, client_factory: Callable[..., Client]
+@pytest.mark.parametrize(
+    "principal",
+    [{"AWS": "arn:aws:iam::123456789012:root"}, {"Service": "ec2.amazonaws.com"}],
+    ids=["an-aws-account", "another-service"],
+)
+def test_a_role_codepipeline_may_not_assume_is_refused(
+    codepipeline: Client, client_factory: Callable[..., Client], principal: dict[str, str]
 ) -> None:
-    policy = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
+    statement = {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}
+    policy = {"Version": "2012-10-17", "Statement": [statement]}
     role = client_factory("iam").create_role(
-        RoleName="people", AssumeRolePolicyDocument=json.dumps(policy)
+        RoleName="elsewhere", AssumeRolePolicyDocument=json.dumps(policy)
     )["Role"]["Arn"]
 
     with pytest.raises(ClientError) as err:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from collections.abc import Callable
@@ -390,32 +389,6 @@ def test_listed_executions_carry_their_times_and_trigger(
 
 
 # -- CreatePipeline keeps moto's checks and the model's ----------------------------------
-
-
-def test_a_role_codepipeline_may_not_assume_is_refused(
-    codepipeline: Client, client_factory: Callable[..., Client]
-) -> None:
-    policy = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "ec2.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-    role = client_factory("iam").create_role(
-        RoleName="ec2-only", AssumeRolePolicyDocument=json.dumps(policy)
-    )["Role"]["Arn"]
-
-    with pytest.raises(ClientError) as err:
-        codepipeline.create_pipeline(pipeline=declaration(role))
-
-    assert error_of(err) == (
-        "InvalidStructureException",
-        f"CodePipeline is not authorized to perform AssumeRole on role {role}",
-    )
 
 
 def test_a_pipeline_with_one_stage_is_refused(codepipeline: Client, role_arn: str) -> None:
