@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import urllib.parse
 from collections.abc import Callable, Iterable
 from importlib import resources
 from typing import Any
@@ -36,7 +37,26 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 
+#: ``--console-links``/``console_links``: True for this server's own address, or the base URL
+#: the console is reached at (through a proxy, or a container's published port).
+ConsoleLinks = bool | str
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def console_base_url(value: str) -> str:
+    """``value`` checked as the base of console links: an http(s) URL with a host and no
+    query or fragment, returned without a trailing slash.
+
+    Raises:
+        ValueError: it is not one.
+    """
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(
+            f"invalid console address {value!r}: expected an http(s) URL such as "
+            "http://localhost:5000, without query or fragment"
+        )
+    return value.rstrip("/")
 
 
 def static_file(name: str) -> bytes:

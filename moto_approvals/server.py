@@ -20,7 +20,6 @@ import socket
 import ssl
 import sys
 import threading
-import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -29,15 +28,13 @@ from typing import Any, NoReturn
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from moto_approvals import __version__
+from moto_approvals.gateway import ConsoleGateway, ConsoleLinks, console_base_url
 from moto_approvals.wiring import install
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
 PROG = "moto-approvals"
 HELP_OPTIONS = ("-h", "--help", "--version")
-#: ``--console-links``/``console_links``: True for this server's own address, or the base URL
-#: the console is reached at (through a proxy, or a container's published port).
-ConsoleLinks = bool | str
 #: ``CodePipeline_20150709.PutApprovalResult`` -> service ``CodePipeline``, operation after the dot.
 _TARGET = re.compile(r"(?P<service>[A-Za-z0-9]+?)(?:_\d{8})?\.(?P<operation>\w+)")
 
@@ -54,25 +51,7 @@ def create_app(console_url: str | None = None) -> Any:
     install()  # before the dispatcher builds its (cached) CodePipeline app
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-    from moto_approvals.gateway import ConsoleGateway
-
     return ConsoleGateway(DomainDispatcherApplication(create_backend_app), console_url)
-
-
-def console_base_url(value: str) -> str:
-    """``value`` checked as the base of console links: an http(s) URL with a host and no
-    query or fragment, returned without a trailing slash.
-
-    Raises:
-        ValueError: it is not one.
-    """
-    parts = urllib.parse.urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise ValueError(
-            f"invalid console address {value!r}: expected an http(s) URL such as "
-            "http://localhost:5000, without query or fragment"
-        )
-    return value.rstrip("/")
 
 
 def _operation(handler: WSGIRequestHandler) -> str | None:

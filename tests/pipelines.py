@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime
 import json
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
@@ -276,6 +277,19 @@ def server_client(url: str, service: str) -> Client:
 def reset_server(url: str) -> None:
     """Empty every backend of the server at ``url`` (moto's ``/moto-api/reset``)."""
     urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"))
+
+
+@contextmanager
+def own_server(**options: Any) -> Iterator[str]:
+    """A ``running_server`` (``options`` are its own) whose state this process's backends do
+    not keep after the block: it shares them, and later tests expect them empty."""
+    from moto_approvals.server import running_server
+
+    with running_server(**options) as url:
+        try:
+            yield url
+        finally:
+            reset_server(url)
 
 
 def server_pipeline(url: str, name: str = "release", **extra: Any) -> Client:

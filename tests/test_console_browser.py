@@ -15,14 +15,13 @@ from pipelines import (
     approval_stage,
     approval_token,
     deploy_stage,
+    own_server,
     reset_server,
     server_client,
     server_pipeline,
     source_stage,
 )
 from test_console_links import approval_message
-
-from moto_approvals.server import running_server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "console.png"
@@ -43,7 +42,7 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def url() -> Iterator[str]:
-    with running_server() as endpoint:
+    with own_server() as endpoint:
         yield endpoint
 
 
@@ -110,7 +109,7 @@ def test_markup_in_custom_data_is_shown_as_text(browser: Any, url: str) -> None:
 
 
 def test_the_review_link_of_an_approval_message_opens_its_form(browser: Any) -> None:
-    with running_server(console_links=True) as linked:
+    with own_server(console_links=True) as linked:
         review_link = approval_message(linked)["approval"]["approvalReviewLink"]
         page = browser.new_page(viewport={"width": 1100, "height": 900})
         page.goto(review_link)
@@ -125,7 +124,7 @@ def test_the_review_link_of_an_approval_message_opens_its_form(browser: Any) -> 
 
 
 def test_a_review_link_to_an_answered_approval_says_so(browser: Any) -> None:
-    with running_server(console_links=True) as linked:
+    with own_server(console_links=True) as linked:
         review_link = approval_message(linked)["approval"]["approvalReviewLink"]
         codepipeline = server_client(linked, "codepipeline")
         codepipeline.put_approval_result(

@@ -17,6 +17,7 @@ from pipelines import (
     approval_stage,
     deploy_stage,
     drain,
+    own_server,
     reset_server,
     server_client,
     server_pipeline,
@@ -25,7 +26,6 @@ from pipelines import (
 )
 
 from moto_approvals.notifications import console_link, console_links
-from moto_approvals.server import running_server
 
 ACCOUNT = "123456789012"
 AWS_LINK = (
@@ -35,7 +35,7 @@ AWS_LINK = (
 
 @pytest.fixture(scope="module")
 def linked_url() -> Iterator[str]:
-    with running_server(console_links=True) as endpoint:
+    with own_server(console_links=True) as endpoint:
         yield endpoint
 
 
@@ -79,7 +79,7 @@ def test_the_rest_of_the_message_keeps_its_keys_and_order(linked_url: str) -> No
 
 
 def test_a_given_address_replaces_the_servers_own() -> None:
-    with running_server(console_links="http://approvals.example:8080/") as url:
+    with own_server(console_links="http://approvals.example:8080/") as url:
         message = approval_message(url)
 
     assert message["consoleLink"] == (
@@ -88,7 +88,7 @@ def test_a_given_address_replaces_the_servers_own() -> None:
 
 
 def test_a_server_without_the_option_keeps_aws_links(linked_url: str) -> None:
-    with running_server() as url:  # beside a linking server in the same process
+    with own_server() as url:  # beside a linking server in the same process
         message = approval_message(url)
 
     assert message["consoleLink"] == AWS_LINK
@@ -103,7 +103,7 @@ def test_a_server_without_the_option_keeps_aws_links(linked_url: str) -> None:
 def test_an_address_that_is_not_a_web_url_is_refused_before_binding(address: str) -> None:
     with (
         pytest.raises(ValueError, match="invalid console address"),
-        running_server(console_links=address),
+        own_server(console_links=address),
     ):
         pytest.fail("the server started")
 

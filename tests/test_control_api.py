@@ -14,6 +14,7 @@ from pipelines import (
     build_stage,
     execution_status,
     newest_execution_id,
+    own_server,
     reset_server,
     server_pipeline,
     source_stage,
@@ -21,7 +22,6 @@ from pipelines import (
 )
 
 from moto_approvals import Approvals, PipelineNotFoundError, StageNotFoundError
-from moto_approvals.server import running_server
 
 ACCOUNT = "123456789012"
 API = f"/approvals/api/{ACCOUNT}/{REGION}"
@@ -33,7 +33,7 @@ NO_EXECUTION = "00000000-0000-0000-0000-000000000000"
 
 @pytest.fixture(scope="module")
 def url() -> Iterator[str]:
-    with running_server() as endpoint:
+    with own_server() as endpoint:
         yield endpoint
 
 

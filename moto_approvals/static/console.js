@@ -306,7 +306,8 @@
         el("h1", { "data-testid": "pipeline-name", text: name }),
         el("div", { class: "small", text: `Version ${data.state.pipelineVersion} · ${data.pipeline.executionMode || "SUPERSEDED"} · ${data.pipeline.pipelineType || "V1"} · ${where.account} · ${where.region}` }),
         el("div", { id: "error", class: "error-text", role: "alert" }),
-        focus && !pendingByAction.has(focus)
+        // A linked approval no longer waiting (unless answered here, which shows its outcome).
+        focus && !pendingByAction.has(focus) && !outcomes.has(focus)
           ? el("p", { class: "notice", "data-testid": "focus-missing", text: `No answer is waiting for ${focus}: it was answered, expired or the execution moved on.` })
           : null
       ),
