@@ -431,3 +431,8 @@ def test_a_rule_result_over_http_for_an_unknown_stage_raises_stage_not_found(url
 
     with pytest.raises(StageNotFoundError, match="has no stage named 'Missing'"):
         Approvals(endpoint_url=url).set_rule_result("release", "Missing", "Check", "FAILED")
+
+
+def test_the_handle_over_http_on_an_unknown_region_raises_value_error(url: str) -> None:
+    with pytest.raises(ValueError, match="'mars-1' is not a region moto knows for CodePipeline"):
+        Approvals(endpoint_url=url, region_name="mars-1").pending_approvals("release")
