@@ -65,6 +65,8 @@ _ROUTES = Map(
             endpoint="complete",
             methods=["POST"],
         ),
+        Rule(f"{PIPELINE}/git/push", endpoint="push", methods=["POST"]),
+        Rule(f"{PIPELINE}/git/pull-request", endpoint="pull_request", methods=["POST"]),
     ],
     strict_slashes=False,
 )
@@ -307,6 +309,36 @@ def complete(
     return {"completed": done}
 
 
+def push(request: Request, account: str, region: str, name: str) -> Json:
+    params = _body(request)
+    started = Approvals.in_process(account, region).push(
+        name,
+        branch=params.get("branch"),
+        tags=params.get("tags") or (),
+        file_paths=params.get("filePaths") or (),
+        commit_id=params.get("commitId"),
+        commit_message=params.get("commitMessage"),
+        action_name=params.get("actionName"),
+    )
+    return {"pipelineExecutionId": started}
+
+
+def pull_request(request: Request, account: str, region: str, name: str) -> Json:
+    params = _body(request)
+    started = Approvals.in_process(account, region).pull_request(
+        name,
+        event=params.get("event", "OPEN"),
+        # Absent branches fail the handle's own check, as in-process.
+        source_branch=params.get("sourceBranch", ""),
+        destination_branch=params.get("destinationBranch", ""),
+        file_paths=params.get("filePaths") or (),
+        commit_id=params.get("commitId"),
+        commit_message=params.get("commitMessage"),
+        action_name=params.get("actionName"),
+    )
+    return {"pipelineExecutionId": started}
+
+
 _HANDLERS: dict[str, Handler] = {
     "backends": backends,
     "pipelines": pipelines,
@@ -319,6 +351,8 @@ _HANDLERS: dict[str, Handler] = {
     "behaviours": behaviours,
     "set_behaviour": set_behaviour,
     "complete": complete,
+    "push": push,
+    "pull_request": pull_request,
 }
 
 
