@@ -306,6 +306,36 @@ def set_rule_result(
     return {}
 
 
+def push(request: Request, account: str, region: str, name: str) -> Json:
+    params = _body(request)
+    started = _handle(account, region).push(
+        name,
+        branch=params.get("branch"),
+        tags=params.get("tags") or (),
+        file_paths=params.get("filePaths") or (),
+        commit_id=params.get("commitId"),
+        commit_message=params.get("commitMessage"),
+        action_name=params.get("actionName"),
+    )
+    return {"pipelineExecutionId": started}
+
+
+def pull_request(request: Request, account: str, region: str, name: str) -> Json:
+    params = _body(request)
+    started = _handle(account, region).pull_request(
+        name,
+        event=params.get("event", "OPEN"),
+        # Absent branches fail the handle's own check, as in-process.
+        source_branch=params.get("sourceBranch", ""),
+        destination_branch=params.get("destinationBranch", ""),
+        file_paths=params.get("filePaths") or (),
+        commit_id=params.get("commitId"),
+        commit_message=params.get("commitMessage"),
+        action_name=params.get("actionName"),
+    )
+    return {"pipelineExecutionId": started}
+
+
 #: Every route: method, path under ``PREFIX`` (``PIPELINE`` for a pipeline's), handler. A
 #: handler takes the request and the path's parts by name and returns the reply's JSON object.
 ROUTES: list[tuple[str, str, Handler]] = [
@@ -321,6 +351,8 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", f"{PIPELINE}/behaviours", behaviours),
     ("PUT", f"{PIPELINE}/stages/<stage>/actions/<action>/behaviour", set_behaviour),
     ("POST", f"{PIPELINE}/stages/<stage>/actions/<action>/complete", complete),
+    ("POST", f"{PIPELINE}/git/push", push),
+    ("POST", f"{PIPELINE}/git/pull-request", pull_request),
 ]
 _MAP = Map(
     [Rule(path, endpoint=handler, methods=[method]) for method, path, handler in ROUTES],

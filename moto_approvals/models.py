@@ -53,6 +53,7 @@ from moto_approvals.exceptions import (
 )
 from moto_approvals.notifications import publish_approval_needed, publish_state_changes
 from moto_approvals.rule_state import alarm_lookup, execution_variable
+from moto_approvals.source_changes import SourceChanges
 from moto_approvals.validation import known_members
 from moto_approvals.webhooks import Webhooks, is_webhook_arn
 
@@ -77,6 +78,7 @@ class ApprovalsBackend(BaseBackend):
         self.artifact_store = S3ArtifactStore(account_id, region_name, partition)
         self._runtimes: dict[str, tuple[PipelineRecord, PipelineRuntime]] = {}
         self.webhooks = Webhooks(self)
+        self.source_changes = SourceChanges(account_id, region_name, self.artifact_store)
 
     @property
     def pipelines(self) -> CodePipelineBackend:
@@ -96,6 +98,7 @@ class ApprovalsBackend(BaseBackend):
         known = self._runtimes.get(pipeline_name)
         if known is None or known[0] is not record:
             # First sight, or deleted and re-created since: a fresh history.
+            self.source_changes.forget(pipeline_name)
             runtime = PipelineRuntime(
                 PipelineDefinition.from_declaration(record.current), _new_id, self.artifact_store
             )
@@ -110,6 +113,7 @@ class ApprovalsBackend(BaseBackend):
                 runtime.advance(now)
                 runtime.replace_definition(PipelineDefinition.from_declaration(record.current), now)
         runtime.advance(now)
+        self.source_changes.detect(record, runtime, now)
         return runtime
 
     def _stage(self, runtime: PipelineRuntime, stage_name: str) -> StageDefinition:

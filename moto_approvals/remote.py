@@ -125,3 +125,8 @@ class RemoteControl:
             ["pipelines", pipeline, "stages", stage, "rules", rule, "result"],
             {"result": result},
         )
+
+    def git_event(self, pipeline: str, kind: str, body: dict[str, Any]) -> str | None:
+        reply = self.call("POST", ["pipelines", pipeline, "git", kind], body)
+        started = reply.get("pipelineExecutionId")
+        return None if started is None else str(started)
