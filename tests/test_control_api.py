@@ -11,6 +11,7 @@ import pytest
 from pipelines import (
     REGION,
     Client,
+    approval_stage,
     build_stage,
     execution_status,
     newest_execution_id,
@@ -20,6 +21,7 @@ from pipelines import (
     source_stage,
     stage_state,
 )
+from test_git_triggers import connection_stage
 
 from moto_approvals import Approvals, PipelineNotFoundError, StageNotFoundError
 
@@ -436,3 +438,22 @@ def test_a_rule_result_over_http_for_an_unknown_stage_raises_stage_not_found(url
 def test_the_handle_over_http_on_an_unknown_region_raises_value_error(url: str) -> None:
     with pytest.raises(ValueError, match="'mars-1' is not a region moto knows for CodePipeline"):
         Approvals(endpoint_url=url, region_name="mars-1").pending_approvals("release")
+
+
+def test_a_push_through_the_handle_over_http_starts_an_execution(url: str) -> None:
+    codepipeline = _reset_with_pipeline(url, stages=[connection_stage(), approval_stage()])
+
+    started = Approvals(endpoint_url=url).push("release", branch="main", commit_id="a" * 40)
+
+    assert started == newest_execution_id(codepipeline)
+    assert execution_status(codepipeline, started) == "InProgress"
+
+
+def test_a_pull_request_no_trigger_takes_starts_nothing_over_http(url: str) -> None:
+    _reset_with_pipeline(url, stages=[connection_stage(), approval_stage()])
+
+    started = Approvals(endpoint_url=url).pull_request(
+        "release", source_branch="feature/x", destination_branch="main"
+    )
+
+    assert started is None
