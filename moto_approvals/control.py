@@ -91,6 +91,27 @@ def _body(request: Request, operation: str | None = None, **params: Any) -> Json
     return validate_input(operation, body) if operation else body
 
 
+#: How a member of a body that is not an operation's input is described when of another kind.
+_KINDS: dict[type, str] = {bool: "true or false", str: "a string", list: "a list of strings"}
+
+
+def _typed(params: Json, **kinds: type) -> Json:
+    """``params``, each member named in ``kinds`` checked to be absent, null or of its kind
+    (``list``: of strings), so that what the handle gets is what it takes.
+
+    Raises:
+        ValueError: a member of another kind.
+    """
+    for key, kind in kinds.items():
+        value = params.get(key)
+        fits = isinstance(value, kind) and (
+            not isinstance(value, list) or all(isinstance(item, str) for item in value)
+        )
+        if value is not None and not fits:
+            raise ValueError(f"{key} must be {_KINDS[kind]}.")
+    return params
+
+
 def _caller(backend: ApprovalsBackend) -> str:
     return f"arn:{backend.catalog.partition}:sts::{backend.account_id}:{CONSOLE_ROLE}"
 
@@ -275,14 +296,9 @@ def set_behaviour(
 def complete(
     request: Request, account: str, region: str, name: str, stage: str, action: str
 ) -> Json:
-    params = _body(request)
-    succeeded, summary = params.get("succeeded", True), params.get("summary")
-    execution_id = params.get("pipelineExecutionId")
-    if not isinstance(succeeded, bool):
-        raise ValueError("succeeded must be true or false.")
-    for key, value in (("summary", summary), ("pipelineExecutionId", execution_id)):
-        if value is not None and not isinstance(value, str):
-            raise ValueError(f"{key} must be a string.")
+    params = _typed(_body(request), succeeded=bool, summary=str, pipelineExecutionId=str)
+    succeeded = params.get("succeeded", True) is not False
+    summary, execution_id = params.get("summary"), params.get("pipelineExecutionId")
     handle = _handle(account, region)
     done = handle.complete_action(
         name,
@@ -299,15 +315,16 @@ def set_rule_result(
     request: Request, account: str, region: str, name: str, stage: str, rule: str
 ) -> Json:
     """The handle's ``set_rule_result``: ``{"result": "SUCCEEDED" | "FAILED" | "IN_PROGRESS"}``."""
-    result = _body(request).get("result")
-    if not isinstance(result, str):
-        raise ValueError(f"result must be a string, got {result!r}.")
-    _handle(account, region).set_rule_result(name, stage, rule, result)
+    result = _typed(_body(request), result=str).get("result")
+    _handle(account, region).set_rule_result(name, stage, rule, str(result or ""))
     return {}
 
 
+_GIT_EVENT = {"filePaths": list, "commitId": str, "commitMessage": str, "actionName": str}
+
+
 def push(request: Request, account: str, region: str, name: str) -> Json:
-    params = _body(request)
+    params = _typed(_body(request), branch=str, tags=list, **_GIT_EVENT)
     started = _handle(account, region).push(
         name,
         branch=params.get("branch"),
@@ -321,13 +338,14 @@ def push(request: Request, account: str, region: str, name: str) -> Json:
 
 
 def pull_request(request: Request, account: str, region: str, name: str) -> Json:
-    params = _body(request)
+    kinds = {"event": str, "sourceBranch": str, "destinationBranch": str, **_GIT_EVENT}
+    params = _typed(_body(request), **kinds)
     started = _handle(account, region).pull_request(
         name,
-        event=params.get("event", "OPEN"),
+        event=params.get("event") or "OPEN",
         # Absent branches fail the handle's own check, as in-process.
-        source_branch=params.get("sourceBranch", ""),
-        destination_branch=params.get("destinationBranch", ""),
+        source_branch=params.get("sourceBranch") or "",
+        destination_branch=params.get("destinationBranch") or "",
         file_paths=params.get("filePaths") or (),
         commit_id=params.get("commitId"),
         commit_message=params.get("commitMessage"),

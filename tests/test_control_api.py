@@ -289,7 +289,21 @@ def test_a_method_the_route_does_not_take_is_a_405(url: str, codepipeline: Clien
             "stages/Deploy/rules/Check/result",
             b'{"result": ["FAILED"]}',
             "ValueError",
-            "result must be a string, got ['FAILED'].",
+            "result must be a string.",
+        ),
+        (
+            "POST",
+            "git/push",
+            b'{"branch": "main", "tags": "v1"}',
+            "ValueError",
+            "tags must be a list of strings.",
+        ),
+        (
+            "POST",
+            "git/pull-request",
+            b'{"sourceBranch": 5, "destinationBranch": "main"}',
+            "ValueError",
+            "sourceBranch must be a string.",
         ),
     ],
     ids=[
@@ -302,6 +316,8 @@ def test_a_method_the_route_does_not_take_is_a_405(url: str, codepipeline: Clien
         "succeeded-not-boolean",
         "unknown-behaviour",
         "result-not-a-string",
+        "tags-not-a-list",
+        "branch-not-a-string",
     ],
 )
 def test_a_bad_body_is_a_400(
