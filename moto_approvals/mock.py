@@ -72,9 +72,9 @@ class Approvals:
 
     Public: ``account_id``, ``region_name``, ``endpoint_url``, :meth:`pending_approvals`,
     :meth:`fail_action`, :meth:`hold_action`, :meth:`succeed_action`, :meth:`complete_action`,
-    :meth:`set_rule_result` (in-process only), :meth:`push`, :meth:`pull_request`. Without
-    ``endpoint_url`` it reads and steers the backend directly, so it works in-process and
-    against a server started in the same process. With one (or under moto's
+    :meth:`set_rule_result`, :meth:`push`, :meth:`pull_request`. Without ``endpoint_url`` it
+    reads and steers the backend directly, so it works in-process and against a server started
+    in the same process. With one (or under moto's
     ``TEST_SERVER_MODE=true``, the server at ``TEST_SERVER_MODE_ENDPOINT``), it does the same
     through that server's control API. Its errors are plain Python exceptions naming what was
     not found, with the account and region: :class:`PipelineNotFoundError`,
@@ -233,14 +233,12 @@ class Approvals:
         and later runs.
 
         Raises:
-            ValueError: no such rule, a rule evaluated against moto's state, or a bad result;
-                or a handle on a server (rules are decided in the server's process).
+            ValueError: no such rule, a rule evaluated against moto's state, or a bad result.
         """
         if self._remote is not None:
-            raise ValueError(
-                "set_rule_result steers the emulator in this process; call it in the process "
-                "that runs the server (running_server)."
-            )
+            with self._over_http() as remote:
+                remote.set_rule_result(pipeline_name, stage_name, rule_name, result)
+            return
         with self._lookup(pipeline_name, stage_name):
             self._backend.set_rule_result(pipeline_name, stage_name, rule_name, result)
 
@@ -352,6 +350,9 @@ _REMOTE_ERRORS: dict[str, type[Exception]] = {
     "StageNotFoundError": StageNotFoundError,
     "ActionNotFoundError": ActionNotFoundError,
     "ValueError": ValueError,
+    # The path's account or region: what the in-process handle rejects as misuse.
+    "AccountNotFoundError": ValueError,
+    "RegionNotFoundError": ValueError,
 }
 
 

@@ -142,7 +142,7 @@ class ApprovalsBackend(BaseBackend):
     def _announce(self, pipeline_name: str, runtime: PipelineRuntime) -> None:
         for run in runtime.take_started_approvals():
             execution = runtime.executions[run.pipeline_execution_id]
-            publish_approval_needed(run, execution, self.region_name)
+            publish_approval_needed(run, execution, self.region_name, self.account_id)
         changes = runtime.take_state_changes()
         record = self.catalog.records.get(pipeline_name)
         if changes and record is not None:
