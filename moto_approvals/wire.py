@@ -9,7 +9,8 @@ null.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from moto.core.utils import unix_time
 
@@ -28,6 +29,9 @@ from moto_approvals.domain import (
     TransitionState,
 )
 from moto_approvals.engine import FAILED_ACTION_SUMMARY, PipelineRuntime
+
+if TYPE_CHECKING:
+    from moto_approvals.action_type_service import ActionLinks
 
 Json = dict[str, Any]
 
@@ -246,8 +250,13 @@ def _current_revision(runtime: PipelineRuntime, run: ActionRun) -> Json | None:
     }
 
 
-def pipeline_state(record: PipelineRecord, runtime: PipelineRuntime) -> Json:
-    """GetPipelineState's whole output."""
+def pipeline_state(
+    record: PipelineRecord,
+    runtime: PipelineRuntime,
+    links: Mapping[tuple[str, str], ActionLinks] | None = None,
+) -> Json:
+    """GetPipelineState's whole output; ``links`` come from the actions' types."""
+    links = links or {}
     definition = runtime.definition
     show_token = definition.execution_mode is not ExecutionMode.PARALLEL
     stages = []
@@ -265,13 +274,19 @@ def pipeline_state(record: PipelineRecord, runtime: PipelineRuntime) -> Json:
         for action in stage.actions:
             action_state: Json = {"actionName": action.name}
             latest = runtime.latest_run(stage.name, action.name)
+            link = links.get((stage.name, action.name))
             if latest is not None:
                 action_state["latestExecution"] = _action_execution(latest, show_token)
                 revision = _current_revision(runtime, latest)
                 if revision is not None:
                     action_state["currentRevision"] = revision
-                if latest.entity_url:
-                    action_state["entityUrl"] = latest.entity_url
+            entity_url = (latest.entity_url if latest is not None else None) or (
+                link.entity_url if link is not None else None
+            )
+            if entity_url:
+                action_state["entityUrl"] = entity_url
+            if latest is not None and link is not None and link.revision_url:
+                action_state["revisionUrl"] = link.revision_url
             state["actionStates"].append(action_state)
         entered = runtime.stage_entries.get(stage.name)
         if entered is not None:

@@ -49,12 +49,20 @@ def test_a_custom_type_is_listed_with_the_aws_owned_ones() -> None:
     assert [t.key for t in registry.listed("Custom")] == [KEY]
 
 
-def test_a_deleted_custom_type_version_cannot_be_created_again() -> None:
+def test_a_deleted_custom_type_version_cannot_be_created_again_differently() -> None:
     registry = ActionTypeRegistry()
     registry.create_custom(JENKINS, ARN)
     registry.delete_custom(KEY)
     with pytest.raises(ValidationException):
-        registry.create_custom(JENKINS, ARN)
+        registry.create_custom({**JENKINS, "configurationProperties": []}, ARN)
+
+
+def test_a_deleted_custom_type_is_restored_from_its_identical_definition() -> None:
+    registry = ActionTypeRegistry()
+    registry.create_custom(JENKINS, ARN)
+    registry.delete_custom(KEY)
+    registry.create_custom(JENKINS, ARN)
+    assert [t.key for t in registry.listed("Custom")] == [KEY]
 
 
 def test_an_unregistered_custom_type_is_not_available() -> None:
