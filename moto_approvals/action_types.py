@@ -12,6 +12,7 @@ that is identical to the deleted action, including the original string in the ve
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from moto_approvals.exceptions import (
     RequestFailedException,
     ValidationException,
 )
+from moto_approvals.service import service_model
 
 Json = dict[str, Any]
 #: (category, owner, provider, version)
@@ -95,14 +97,8 @@ class ActionType:
             data["settings"] = dict(self.settings)
         if self.properties:
             data["actionConfigurationProperties"] = copy.deepcopy(self.properties)
-        data["inputArtifactDetails"] = {
-            "minimumCount": self.inputs[0],
-            "maximumCount": self.inputs[1],
-        }
-        data["outputArtifactDetails"] = {
-            "minimumCount": self.outputs[0],
-            "maximumCount": self.outputs[1],
-        }
+        data["inputArtifactDetails"] = _artifact_details(self.inputs)
+        data["outputArtifactDetails"] = _artifact_details(self.outputs)
         return data
 
     def fill(
@@ -132,6 +128,20 @@ class ActionType:
             return match.group(0)
 
         return _PLACEHOLDER.sub(value, str(template))
+
+
+@functools.cache
+def _most_artifacts() -> int:
+    shape = service_model().shape_for("MaximumArtifactCount")
+    return int(shape.metadata["max"])
+
+
+def _artifact_details(counts: tuple[int, int]) -> Json:
+    # AWS's CloudFormation action takes up to 10 inputs, but ArtifactDetails' model stops at
+    # 5: the listing says what the model can carry; pipelines are checked against the real count.
+    low, high = counts
+    most = _most_artifacts()
+    return {"minimumCount": min(low, most), "maximumCount": min(high, most)}
 
 
 def _aws_owned() -> dict[TypeKey, ActionType]:
