@@ -9,10 +9,15 @@ A type's URL templates become its actions' links: ``entityUrlTemplate`` the acti
 ``entityUrl`` and ``revisionUrlTemplate`` its ``revisionUrl`` (both from the action's
 configuration), ``executionUrlTemplate`` the ``externalExecutionUrl`` of a run once its job
 reports an ``externalExecutionId``.
+
+Secret configuration properties "are hidden from all calls except for GetJobDetails,
+GetThirdPartyJobDetails, PollForJobs, and PollForThirdPartyJobs" (ActionConfigurationProperty):
+replies show them as ``****``, and an UpdatePipeline that sends ``****`` back keeps the value.
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +38,8 @@ if TYPE_CHECKING:
 Json = dict[str, Any]
 
 ACTION_TYPE_RESOURCE = "actiontype:"
+#: What a secret configuration value reads in every reply.
+HIDDEN = "****"
 
 
 def action_type_arn(backend: ApprovalsBackend, key: TypeKey) -> str:
@@ -158,3 +165,40 @@ def link_jobs(registry: ActionTypeRegistry, runtime: PipelineRuntime) -> None:
 
     runtime.jobs.entity_url = entity_url
     runtime.jobs.execution_url = execution_url
+
+
+# -- secrets ----------------------------------------------------------------------------------
+
+
+def hide_secrets(registry: ActionTypeRegistry, declaration: Json) -> Json:
+    """A copy of a pipeline declaration with its actions' secret values hidden."""
+    shown = copy.deepcopy(declaration)
+    for stage in shown["stages"]:
+        for action in stage["actions"]:
+            configuration = action.get("configuration") or {}
+            for name in registry.secrets(action["actionTypeId"]) & configuration.keys():
+                configuration[name] = HIDDEN
+    return shown
+
+
+def keep_secrets(registry: ActionTypeRegistry, declaration: Json, previous: Json) -> None:
+    """Put back the secret values an UpdatePipeline sent as they read (``****``).
+
+    A value is kept when the action of the same name, in the stage of the same name, had the
+    same type and a value for the property in the previous version.
+    """
+    before = {
+        (stage["name"], action["name"]): action
+        for stage in previous["stages"]
+        for action in stage["actions"]
+    }
+    for stage in declaration["stages"]:
+        for action in stage["actions"]:
+            old = before.get((stage["name"], action["name"]))
+            configuration = action.get("configuration")
+            if old is None or not configuration or old["actionTypeId"] != action["actionTypeId"]:
+                continue
+            for name in registry.secrets(action["actionTypeId"]):
+                old_value = (old.get("configuration") or {}).get(name)
+                if configuration.get(name) == HIDDEN and old_value is not None:
+                    configuration[name] = old_value

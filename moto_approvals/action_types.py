@@ -90,6 +90,9 @@ class ActionType:
     def queryable(self) -> list[str]:
         return [p["name"] for p in self.properties if p.get("queryable")]
 
+    def secrets(self) -> frozenset[str]:
+        return frozenset(p["name"] for p in self.properties if p.get("secret"))
+
     def summary(self) -> Json:
         """ListActionTypes' ActionType (and CreateCustomActionType's)."""
         data: Json = {"id": type_id(self.key)}
@@ -204,6 +207,11 @@ class ActionTypeRegistry:
 
     def find(self, key: TypeKey) -> ActionType | None:
         return self.custom.get(key) or self.third_party.get(key) or self.aws.get(key)
+
+    def secrets(self, type_id: Mapping[str, str]) -> frozenset[str]:
+        """The configuration properties of a type that replies hide."""
+        found = self.find(type_key(type_id))
+        return found.secrets() if found is not None else frozenset()
 
     def listed(self, owner: str | None) -> list[ActionType]:
         """Every type (of one owner), ordered by name."""

@@ -23,7 +23,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from moto_approvals import wire
-from moto_approvals.action_type_service import action_links
+from moto_approvals.action_type_service import action_links, hide_secrets
 from moto_approvals.domain import (
     ActionBehaviour,
     ApprovalStatus,
@@ -180,7 +180,7 @@ def pipeline(request: Request, account: str, region: str, name: str) -> Json:
         return {
             "accountId": account,
             "region": region,
-            "pipeline": record.current,
+            "pipeline": hide_secrets(backend.action_types, record.current),
             "state": wire.pipeline_state(
                 record, runtime, action_links(backend.action_types, runtime)
             ),

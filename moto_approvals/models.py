@@ -27,6 +27,7 @@ from moto.moto_api._internal import mock_random
 from moto_approvals.action_type_service import (
     action_type_by_arn,
     is_action_type_arn,
+    keep_secrets,
     link_jobs,
 )
 from moto_approvals.action_types import ActionTypeRegistry
@@ -219,6 +220,7 @@ class ApprovalsBackend(BaseBackend):
         with self.lock:
             current = self.catalog.get(pipeline["name"])
             pipeline = known_members("PipelineDeclaration", pipeline)
+            keep_secrets(self.action_types, pipeline, current.current)
             self._validate(pipeline, previous=current.current)
             record = self.catalog.update(pipeline, utcnow())
             self._mirror(record.name)

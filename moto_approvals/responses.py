@@ -228,11 +228,14 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
         record = self.approvals_backend.create_pipeline(
             params["pipeline"], params.get("tags"), self._caller_arn()
         )
-        return _reply({"pipeline": record.current, "tags": record.sorted_tags()})
+        return _reply({"pipeline": self._shown(record.current), "tags": record.sorted_tags()})
 
     def update_pipeline(self) -> str:
         record = self.approvals_backend.update_pipeline(self._params()["pipeline"])
-        return _reply({"pipeline": record.current})
+        return _reply({"pipeline": self._shown(record.current)})
+
+    def _shown(self, declaration: dict[str, Any]) -> dict[str, Any]:
+        return action_type_service.hide_secrets(self.approvals_backend.action_types, declaration)
 
     def delete_pipeline(self) -> str:
         self.approvals_backend.delete_pipeline(self._params()["name"])
@@ -243,7 +246,9 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
         record, declaration = self.approvals_backend.get_pipeline(
             params["name"], params.get("version")
         )
-        return _reply({"pipeline": declaration, "metadata": wire.pipeline_metadata(record)})
+        return _reply(
+            {"pipeline": self._shown(declaration), "metadata": wire.pipeline_metadata(record)}
+        )
 
     def list_pipelines(self) -> str:
         params = self._params()
@@ -361,7 +366,11 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
         page, next_token = paginate(
             runs, lambda r: r.action_execution_id, params.get("maxResults"), params.get("nextToken")
         )
-        details = [wire.action_execution_detail(r, self.region) for r in page]
+        secrets = self.approvals_backend.action_types.secrets
+        details = [
+            wire.action_execution_detail(r, self.region, secrets(r.action.action_type_id))
+            for r in page
+        ]
         return _reply(_with_token({"actionExecutionDetails": details}, next_token))
 
     def enable_stage_transition(self) -> str:

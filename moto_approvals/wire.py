@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from moto.core.utils import unix_time
 
+from moto_approvals.action_type_service import HIDDEN
 from moto_approvals.catalog import PipelineRecord
 from moto_approvals.domain import (
     ActionRun,
@@ -313,8 +314,10 @@ def pipeline_state(
     }
 
 
-def action_execution_detail(run: ActionRun, region: str) -> Json:
-    """One entry of ListActionExecutions."""
+def action_execution_detail(
+    run: ActionRun, region: str, secrets: frozenset[str] = frozenset()
+) -> Json:
+    """One entry of ListActionExecutions; the ``secrets`` properties' values hidden."""
     action = run.action
     result = _compact(
         {
@@ -344,8 +347,8 @@ def action_execution_detail(run: ActionRun, region: str) -> Json:
             "input": _compact(
                 {
                     "actionTypeId": dict(action.action_type_id),
-                    "configuration": dict(action.configuration),
-                    "resolvedConfiguration": dict(run.configuration),
+                    "configuration": _hidden(action.configuration, secrets),
+                    "resolvedConfiguration": _hidden(run.configuration, secrets),
                     "roleArn": action.role_arn,
                     "region": action.region or region,
                     "inputArtifacts": artifact_details(run.input_artifacts),
@@ -355,6 +358,10 @@ def action_execution_detail(run: ActionRun, region: str) -> Json:
             "output": output,
         }
     )
+
+
+def _hidden(configuration: Mapping[str, str], secrets: frozenset[str]) -> dict[str, str]:
+    return {k: HIDDEN if k in secrets else v for k, v in configuration.items()}
 
 
 _CONDITION_STATE_KEYS = {

@@ -5,11 +5,26 @@ links in GetPipelineState."""
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
-from pipelines import Client, CreatePipeline, action_state, declaration, error_of, source_stage
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from pipelines import (
+    REGION,
+    TRUST_POLICY,
+    Client,
+    CreatePipeline,
+    action_state,
+    declaration,
+    error_of,
+    source_stage,
+)
+
+from moto_approvals import mock_approvals
+from moto_approvals.models import approvals_backends
 
 JENKINS_ID = {"category": "Build", "owner": "Custom", "provider": "Jenkins", "version": "1"}
 PROPERTIES = [
@@ -228,3 +243,53 @@ def test_only_required_public_properties_fill_a_template(
     create_pipeline(stages=[source_stage(), build_stage()])
 
     assert action_state(codepipeline, "Build", "Compile")["entityUrl"] == shown
+
+
+# -- secrets --------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("jenkins")
+def test_create_pipeline_and_get_pipeline_hide_secret_values(
+    codepipeline: Client, role_arn: str
+) -> None:
+    pipeline = declaration(role_arn, stages=[source_stage(), build_stage()])
+
+    created = codepipeline.create_pipeline(pipeline=pipeline)["pipeline"]
+    fetched = codepipeline.get_pipeline(name="release")["pipeline"]
+
+    hidden = {"ProjectName": "app", "Token": "****"}
+    assert created["stages"][1]["actions"][0]["configuration"] == hidden
+    assert fetched["stages"][1]["actions"][0]["configuration"] == hidden
+
+
+@pytest.mark.usefixtures("jenkins")
+def test_list_action_executions_hides_secret_values(
+    codepipeline: Client, create_pipeline: CreatePipeline
+) -> None:
+    create_pipeline(stages=[source_stage(), build_stage()])
+
+    details = codepipeline.list_action_executions(pipelineName="release")["actionExecutionDetails"]
+
+    (compile_run,) = [d for d in details if d["actionName"] == "Compile"]
+    assert compile_run["input"]["configuration"]["Token"] == "****"
+    assert compile_run["input"]["resolvedConfiguration"]["Token"] == "****"
+
+
+def test_update_pipeline_sending_the_hidden_value_keeps_the_secret() -> None:
+    # In-process only: the kept value shows nowhere on the wire but in job data.
+    with mock_approvals():
+        client = boto3.client("codepipeline", region_name=REGION)
+        iam = boto3.client("iam", region_name=REGION)
+        role = iam.create_role(
+            RoleName="pipeline", AssumeRolePolicyDocument=json.dumps(TRUST_POLICY)
+        )["Role"]["Arn"]
+        client.create_custom_action_type(**JENKINS)
+        client.create_pipeline(pipeline=declaration(role, stages=[source_stage(), build_stage()]))
+        shown = client.get_pipeline(name="release")["pipeline"]
+
+        client.update_pipeline(pipeline=shown)
+
+        backend = approvals_backends[DEFAULT_ACCOUNT_ID][REGION]
+        stored = backend.catalog.get("release").current
+        assert stored["version"] == 2
+        assert stored["stages"][1]["actions"][0]["configuration"]["Token"] == "s3cret"
