@@ -25,6 +25,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from moto_approvals import wire
+from moto_approvals.action_type_service import action_links, hide_secrets
 from moto_approvals.domain import (
     ActionBehaviour,
     ApprovalStatus,
@@ -167,8 +168,10 @@ def pipeline(request: Request, account: str, region: str, name: str) -> Json:
         return {
             "accountId": account,
             "region": region,
-            "pipeline": record.current,
-            "state": wire.pipeline_state(record, runtime),
+            "pipeline": hide_secrets(backend.action_types, record.current),
+            "state": wire.pipeline_state(
+                record, runtime, action_links(backend.action_types, runtime)
+            ),
             "executions": [_execution(e) for e in backend.list_pipeline_executions(name)],
             "pendingApprovals": _pending(backend, name),
             "behaviours": _behaviours(backend, name),
