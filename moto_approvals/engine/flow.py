@@ -50,6 +50,7 @@ from moto_approvals.engine.artifacts import Artifacts, ArtifactStore, NoArtifact
 from moto_approvals.engine.conditions import Outcome, StageConditions
 from moto_approvals.engine.jobs import JobActions
 from moto_approvals.engine.kinds import ActionKind
+from moto_approvals.engine.positions import Positions
 from moto_approvals.engine.steered import SteeredActions
 from moto_approvals.exceptions import (
     DuplicatedStopRequestException,
@@ -94,6 +95,9 @@ class PipelineRuntime:
         self._latest_runs: dict[tuple[str, str], ActionRun] = {}
         # A working set, pruned lazily, so a read costs what is in flight, not all history.
         self._in_flight: dict[str, PipelineExecution] = {}
+        self._positions = Positions()
+        # Executions that may be able to move: a write steps these, not everything in flight.
+        self._dirty: dict[str, PipelineExecution] = {}
         self._client_tokens: dict[str, str] = {}
         #: State changes since the backend last took them.
         self._changes: list[StateChange] = []
@@ -128,10 +132,10 @@ class PipelineRuntime:
 
     def waiting_at(self, stage_name: str) -> list[PipelineExecution]:
         """Executions at the stage's inbound transition, next to enter first."""
-        waiting = [e for e in self._active() if e.is_waiting_at(stage_name)]
+        waiting = self._positions.waiting(stage_name)  # in arrival order
         if self.definition.execution_mode is ExecutionMode.SUPERSEDED:
             return sorted(waiting, key=lambda e: e.sequence, reverse=True)
-        return sorted(waiting, key=lambda e: e.arrived_at)
+        return waiting
 
     def pending_approvals(self) -> list[PendingApproval]:
         return self.approvals.pending()
@@ -233,6 +237,7 @@ class PipelineRuntime:
             raise DuplicatedStopRequestException()
         execution.status = ExecutionStatus.STOPPING
         execution.last_update_time = now
+        self._wake(execution)
         if reason is not None:
             execution.stop_reason = reason
         self._emit(EventLevel.PIPELINE, EventState.STOPPING, execution, now)
@@ -289,6 +294,7 @@ class PipelineRuntime:
         execution.position = Position.INSIDE
         execution.stage_index = self.definition.stage_index(stage_name)
         execution.last_update_time = now
+        self._moved(execution)
         # The retried run is the stage's latest (only PARALLEL can have another one since).
         self.stage_entries[stage_name] = pipeline_execution_id
         self._emit(EventLevel.PIPELINE, EventState.RESUMED, execution, now)
@@ -376,6 +382,8 @@ class PipelineRuntime:
             last_changed_at=now,
             disabled_reason=None if enabled else reason,
         )
+        for waiting in self._positions.waiting(self.definition.stages[index].name):
+            self._wake(waiting)
         self._pump(now)
 
     # -- the machine -----------------------------------------------------------------------
@@ -388,13 +396,37 @@ class PipelineRuntime:
         return list(self._in_flight.values())
 
     def _pump(self, now: datetime.datetime) -> None:
-        """Move every active execution as far as it can go, oldest first."""
-        moved = True
-        while moved:
-            moved = False
-            for execution in self._active():
+        """Move every execution that may move as far as it can go, oldest first.
+
+        Only executions something happened to are stepped (an action of theirs finished, the
+        stage ahead freed up, a transition opened, a stop): each such event wakes them. A
+        condition waiting for a rule's verdict is asked again on every pass, as before.
+        """
+        for execution in self.conditions.waiting_executions():
+            self._wake(execution)
+        while self._dirty:
+            batch = sorted(self._dirty.values(), key=lambda e: e.sequence)
+            self._dirty.clear()
+            for execution in batch:
                 if execution.status.is_active and self._step(execution, now):
-                    moved = True
+                    self._wake(execution)
+
+    def _wake(self, execution: PipelineExecution) -> None:
+        self._dirty[execution.pipeline_execution_id] = execution
+
+    def _moved(self, execution: PipelineExecution) -> None:
+        """The execution changed place: index it, and wake the next to enter a stage it left."""
+        self._wake(execution)
+        left = self._positions.place(execution)
+        if left is None:
+            return
+        if self.definition.execution_mode is ExecutionMode.SUPERSEDED:
+            waiting = self.waiting_at(left)
+            following = waiting[0] if waiting else None
+        else:
+            following = self._positions.first_waiting(left)
+        if following is not None:
+            self._wake(following)
 
     def _step(self, execution: PipelineExecution, now: datetime.datetime) -> bool:
         stage = execution.current_stage
@@ -545,6 +577,7 @@ class PipelineRuntime:
         execution.stage_index = index
         execution.arrived_at = next(self._sequence)
         execution.last_update_time = now
+        self._moved(execution)
         if self.definition.execution_mode is not ExecutionMode.SUPERSEDED:
             return
         # Only one execution may wait at a transition: the newer one supersedes the other.
@@ -560,8 +593,10 @@ class PipelineRuntime:
             return False
         if self.definition.execution_mode is ExecutionMode.PARALLEL:
             return True
-        if any(e.is_inside(stage.name) for e in self._active()):
+        if self._positions.occupied(stage.name):
             return False
+        if self.definition.execution_mode is ExecutionMode.QUEUED:
+            return self._positions.first_waiting(stage.name) is execution
         return self.waiting_at(stage.name)[0] is execution
 
     def _enter(
@@ -569,6 +604,7 @@ class PipelineRuntime:
     ) -> None:
         execution.position = Position.INSIDE
         execution.last_update_time = now
+        self._moved(execution)
         execution.stage_runs[stage.name] = StageRun(
             stage_name=stage.name,
             pipeline_execution_id=execution.pipeline_execution_id,
@@ -631,6 +667,7 @@ class PipelineRuntime:
     ) -> None:
         run.finish(status, now, summary)
         execution = self.executions[run.pipeline_execution_id]
+        self._wake(execution)
         state = event or _ACTION_EVENTS[status]
         self._emit(EventLevel.ACTION, state, execution, now, action_run=run)
 
@@ -652,6 +689,7 @@ class PipelineRuntime:
         self, execution: PipelineExecution, status: ExecutionStatus, now: datetime.datetime
     ) -> None:
         execution.finish(status, now)
+        self._moved(execution)
         state = (
             EventState.CANCELED
             if status is ExecutionStatus.CANCELLED
