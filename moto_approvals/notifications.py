@@ -17,6 +17,7 @@ import datetime
 import json
 import logging
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from moto_approvals.domain import (
@@ -164,7 +165,7 @@ def _event_time(change: StateChange) -> float:
     return (change.at - datetime.datetime(1970, 1, 1)).total_seconds()
 
 
-def _artifacts(locations: list[ArtifactLocation]) -> list[dict[str, Any]]:
+def _artifacts(locations: Sequence[ArtifactLocation]) -> list[dict[str, Any]]:
     return [{"name": a.name, "s3location": {"bucket": a.bucket, "key": a.key}} for a in locations]
 
 

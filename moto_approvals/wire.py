@@ -9,6 +9,7 @@ null.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from moto.core.utils import unix_time
@@ -137,7 +138,7 @@ def source_revisions(execution: PipelineExecution) -> list[Json]:
     ]
 
 
-def artifact_details(locations: list[ArtifactLocation]) -> list[Json]:
+def artifact_details(locations: Sequence[ArtifactLocation]) -> list[Json]:
     return [{"name": a.name, "s3location": {"bucket": a.bucket, "key": a.key}} for a in locations]
 
 
