@@ -250,6 +250,8 @@ class ActionRun:
     resolved_configuration: dict[str, str] | None = None
     #: The variables the action produced (a job's outputVariables, an S3 source's own).
     output_variables: dict[str, str] = field(default_factory=dict)
+    #: Start order within the pipeline's history (pages of ListActionExecutions bisect on it).
+    ordinal: int = 0
 
     @property
     def stage_name(self) -> str:

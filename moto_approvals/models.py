@@ -52,6 +52,7 @@ from moto_approvals.exceptions import (
     ValidationException,
 )
 from moto_approvals.notifications import publish_approval_needed, publish_state_changes
+from moto_approvals.pagination import NewestFirst
 from moto_approvals.rule_state import alarm_lookup, execution_variable
 from moto_approvals.validation import known_members
 from moto_approvals.webhooks import Webhooks, is_webhook_arn
@@ -277,11 +278,11 @@ class ApprovalsBackend(BaseBackend):
 
     def list_pipeline_executions(
         self, pipeline_name: str, succeeded_in_stage: str | None = None
-    ) -> list[PipelineExecution]:
+    ) -> list[PipelineExecution] | NewestFirst[PipelineExecution]:
         """Newest first; the filter keeps the current version's executions that succeeded in
         the stage (ListPipelineExecutions: "executions in the current pipeline version")."""
         with self._pipeline(pipeline_name) as runtime:
-            executions = runtime.executions_newest_first()
+            executions = runtime.history.executions_newest_first()
             if succeeded_in_stage is None:
                 return executions
             version = runtime.definition.version
@@ -332,12 +333,12 @@ class ApprovalsBackend(BaseBackend):
 
     def list_action_executions(
         self, pipeline_name: str, pipeline_execution_id: str | None
-    ) -> list[ActionRun]:
+    ) -> list[ActionRun] | NewestFirst[ActionRun]:
         with self._pipeline(pipeline_name) as runtime:
             if pipeline_execution_id is not None:
                 runtime.execution(pipeline_execution_id)
                 return runtime.runs_by_execution.get(pipeline_execution_id, [])[::-1]
-            return runtime.action_runs[::-1]
+            return runtime.history.runs_newest_first()
 
     def set_stage_transition(
         self,

@@ -48,6 +48,7 @@ from moto_approvals.engine import rollback
 from moto_approvals.engine.approvals import ManualApprovals
 from moto_approvals.engine.artifacts import Artifacts, ArtifactStore, NoArtifactStore
 from moto_approvals.engine.conditions import Outcome, StageConditions
+from moto_approvals.engine.history import History
 from moto_approvals.engine.jobs import JobActions
 from moto_approvals.engine.kinds import ActionKind
 from moto_approvals.engine.positions import Positions
@@ -82,14 +83,18 @@ class PipelineRuntime:
     ) -> None:
         self.definition = definition
         self._new_id = new_id
-        self.executions: dict[str, PipelineExecution] = {}
+        self.history = History()
+        #: Every execution by id, in start order.
+        self.executions = self.history.executions
+        #: Drop the oldest finished executions beyond this many (None: keep every one).
+        self.history_limit: int | None = None
         self.transitions: dict[str, TransitionState] = {
             stage.name: TransitionState() for stage in definition.stages
         }
         #: Every action run, oldest first (ListActionExecutions reads it newest first).
-        self.action_runs: list[ActionRun] = []
+        self.action_runs = self.history.action_runs
         #: Each execution's action runs, oldest first: a filtered read costs that execution only.
-        self.runs_by_execution: dict[str, list[ActionRun]] = {}
+        self.runs_by_execution = self.history.runs_by_execution
         #: The latest execution that entered each stage.
         self.stage_entries: dict[str, str] = {}
         self._latest_runs: dict[tuple[str, str], ActionRun] = {}
@@ -125,7 +130,7 @@ class PipelineRuntime:
             ) from None
 
     def executions_newest_first(self) -> list[PipelineExecution]:
-        return list(reversed(self.executions.values()))  # insertion order is start order
+        return list(self.history.executions_newest_first())
 
     def latest_run(self, stage_name: str, action_name: str) -> ActionRun | None:
         return self._latest_runs.get((stage_name, action_name))
@@ -201,14 +206,33 @@ class PipelineRuntime:
             sequence=next(self._sequence),
             source_revisions=sources,
         )
-        self.executions[execution.pipeline_execution_id] = execution
+        self.history.add_execution(execution)
         self._in_flight[execution.pipeline_execution_id] = execution
         self._emit(EventLevel.PIPELINE, EventState.STARTED, execution, now)
         if client_request_token:
             self._client_tokens[client_request_token] = execution.pipeline_execution_id
         self._arrive(execution, 0, now)
         self._pump(now)
+        self._trim_history()
         return execution
+
+    def _trim_history(self) -> None:
+        """Keep at most ``history_limit`` executions: the oldest finished ones go first; one
+        in flight, or still shown as a stage's or an action's latest, stays."""
+        if self.history_limit is None:
+            return
+        shown = set(self.stage_entries.values())
+        shown.update(run.pipeline_execution_id for run in self._latest_runs.values())
+        dropped = self.history.trim(
+            self.history_limit,
+            lambda e: e.status.is_active or e.pipeline_execution_id in shown,
+        )
+        if dropped:
+            gone = set(dropped)
+            self._client_tokens = {
+                token: key for token, key in self._client_tokens.items() if key not in gone
+            }
+            self.conditions.forget(gone)
 
     def _resolve_variables(self, given: list[dict[str, str]]) -> list[dict[str, str]]:
         declared = dict(self.definition.variables)
@@ -538,7 +562,7 @@ class PipelineRuntime:
     ) -> None:
         """A new execution (a rollback) arrives at a stage's inbound transition."""
         execution.sequence = next(self._sequence)
-        self.executions[execution.pipeline_execution_id] = execution
+        self.history.add_execution(execution)
         self._in_flight[execution.pipeline_execution_id] = execution
         self._emit(EventLevel.PIPELINE, EventState.STARTED, execution, now)
         self._arrive(execution, stage_index, now)
@@ -630,8 +654,7 @@ class PipelineRuntime:
             last_status_change=now,
         )
         run.actions[action.name] = action_run
-        self.action_runs.append(action_run)
-        self.runs_by_execution.setdefault(execution.pipeline_execution_id, []).append(action_run)
+        self.history.add_run(action_run)
         self._latest_runs[(action.stage_name, action.name)] = action_run
         self._emit(EventLevel.ACTION, EventState.STARTED, execution, now, action_run=action_run)
         # Artifacts and variables first: a run that cannot get them fails before its kind runs.
