@@ -14,6 +14,8 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime
+import logging
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -56,6 +58,23 @@ from moto_approvals.pagination import NewestFirst
 from moto_approvals.rule_state import alarm_lookup, execution_variable
 from moto_approvals.validation import known_members
 from moto_approvals.webhooks import Webhooks, is_webhook_arn
+
+#: The most executions each pipeline keeps (see :func:`history_limit`).
+HISTORY_LIMIT_VARIABLE = "MOTO_APPROVALS_HISTORY_LIMIT"
+
+_log = logging.getLogger("moto_approvals")
+
+
+def history_limit() -> int | None:
+    """``$MOTO_APPROVALS_HISTORY_LIMIT``: keep at most that many executions per pipeline, the
+    oldest finished ones dropped first (AWS keeps 12 months); unset, every one is kept."""
+    value = os.environ.get(HISTORY_LIMIT_VARIABLE, "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        _log.warning("%s=%r is not a positive whole number: ignored", HISTORY_LIMIT_VARIABLE, value)
+        return None
+    return int(value)
 
 
 def _new_id() -> str:
@@ -111,6 +130,7 @@ class ApprovalsBackend(BaseBackend):
                 runtime.advance(now)
                 runtime.replace_definition(PipelineDefinition.from_declaration(record.current), now)
         runtime.advance(now)
+        runtime.history_limit = history_limit()
         return runtime
 
     def _stage(self, runtime: PipelineRuntime, stage_name: str) -> StageDefinition:
