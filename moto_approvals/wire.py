@@ -9,6 +9,7 @@ null.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,6 +17,7 @@ from moto.core.utils import unix_time
 
 from moto_approvals.catalog import PipelineRecord
 from moto_approvals.domain import (
+    ActionDefinition,
     ActionRun,
     ActionStatus,
     ArtifactLocation,
@@ -38,7 +40,10 @@ FAILED_ACTION_CODE = "JobFailed"
 REJECTED_SUMMARY = "Approval rejected"
 
 
+@functools.lru_cache(maxsize=4096)
 def timestamp(value: datetime.datetime) -> float:
+    # Cached: the items of a page share a handful of instants (a run starts and its
+    # execution's events happen at one ``now``), and this is most of a page's own cost.
     return round(float(unix_time(value)), 3)
 
 
@@ -299,9 +304,43 @@ def pipeline_state(record: PipelineRecord, runtime: PipelineRuntime) -> Json:
     }
 
 
-def action_execution_detail(run: ActionRun, region: str) -> Json:
-    """One entry of ListActionExecutions."""
+def action_execution_details(runs: list[ActionRun], region: str) -> list[Json]:
+    """A page of ListActionExecutions: each action's fixed input is built once per page."""
+    inputs: dict[int, Json] = {}
+    return [action_execution_detail(run, region, inputs) for run in runs]
+
+
+def _action_input(action: ActionDefinition, region: str) -> Json:
+    return _compact(
+        {
+            "actionTypeId": dict(action.action_type_id),
+            "configuration": dict(action.configuration),
+            "roleArn": action.role_arn,
+            "region": action.region or region,
+            "namespace": action.namespace,
+        }
+    )
+
+
+def action_execution_detail(
+    run: ActionRun, region: str, inputs: dict[int, Json] | None = None
+) -> Json:
+    """One entry of ListActionExecutions (``inputs``: the fixed inputs built so far)."""
     action = run.action
+    if inputs is None:
+        inputs = {}
+    fixed = inputs.get(id(action))
+    if fixed is None:
+        fixed = inputs[id(action)] = _action_input(action, region)
+    configuration = run.configuration
+    action_input = {
+        **fixed,
+        # The declared configuration when nothing was resolved: the same dict, not a copy.
+        "resolvedConfiguration": (
+            fixed["configuration"] if configuration is action.configuration else configuration
+        ),
+        "inputArtifacts": artifact_details(run.input_artifacts),
+    }
     result = _compact(
         {
             "externalExecutionId": run.external_execution_id,
@@ -327,17 +366,7 @@ def action_execution_detail(run: ActionRun, region: str) -> Json:
             "lastUpdateTime": timestamp(run.last_status_change),
             "updatedBy": run.updated_by,
             "status": run.status.value,
-            "input": _compact(
-                {
-                    "actionTypeId": dict(action.action_type_id),
-                    "configuration": dict(action.configuration),
-                    "resolvedConfiguration": dict(run.configuration),
-                    "roleArn": action.role_arn,
-                    "region": action.region or region,
-                    "inputArtifacts": artifact_details(run.input_artifacts),
-                    "namespace": action.namespace,
-                }
-            ),
+            "input": action_input,
             "output": output,
         }
     )
