@@ -219,66 +219,66 @@ def section_memory(count: int = 2000) -> None:
 
 
 def section_pages(repeat: int) -> None:
+    """Each call's handler time and botocore's parsing of its reply are timed in the same
+    interleaved loop as the ratio."""
     print("A page of 100 (ratio to moto's GetPipeline) and the emulator's share of it")
-    handler_times: list[float] = []
+    handler: dict[str, list[float]] = {}
+    parse: dict[str, list[float]] = {}
     bodies: dict[str, bytes] = {}
 
     def timed_dispatch(*args: Any) -> Any:
         start = time.perf_counter()
         status, headers, body = ApprovalsCodePipelineResponse.dispatch(*args)
-        handler_times.append(time.perf_counter() - start)
+        spent = time.perf_counter() - start
         target = str(args[0].headers.get("X-Amz-Target", "")).split(".")[-1]
+        handler.setdefault(target, []).append(spent)
         bodies[target] = body.encode() if isinstance(body, str) else body
         return status, headers, body
 
+    timed_dispatch.wraps_emulator = True  # type: ignore[attr-defined]
+    parser = create_parser("json")
+
+    def parse_reply(cp: Client, name: str) -> None:
+        shape = cp.meta.service_model.operation_model(name).output_shape
+        start = time.perf_counter()
+        parser.parse({"body": bodies[name], "headers": {}, "status_code": 200}, shape)
+        parse.setdefault(name, []).append(time.perf_counter() - start)
+
+    paths: dict[str, Any] = moto_urls.url_paths
+    routes = our_routes()
     with mock_approvals():
         cp = create_pipeline(P, STEERED_PIPELINE)
         for _ in range(150):
             cp.start_pipeline_execution(name=P)
-        calls: dict[str, Callable[[Any], object]] = {
-            "ListPipelineExecutions": lambda _: cp.list_pipeline_executions(
-                pipelineName=P, maxResults=100
-            ),
-            "ListActionExecutions": lambda _: cp.list_action_executions(
-                pipelineName=P, maxResults=100
-            ),
-        }
-        ratios = interleaved(
-            moto_get_pipeline(cp, P), [Case(k, v) for k, v in calls.items()], repeat
-        )
-        base = ratios["baseline µs"]
-        paths: dict[str, Any] = moto_urls.url_paths
-        ours = our_routes()
-        rows = []
-        for name, call in calls.items():
-            for path in ours:
-                paths[path] = timed_dispatch
-            handler_times.clear()
-            try:
-                for _ in range(repeat):
-                    call(None)
-            finally:
-                for path in ours:
-                    paths[path] = ApprovalsCodePipelineResponse.dispatch
-            handler = statistics.median(handler_times) * 1e6
-            operation = cp.meta.service_model.operation_model(name)
-            parser = create_parser("json")
-            parse_times = []
-            for _ in range(repeat):
-                start = time.perf_counter()
-                parser.parse(
-                    {"body": bodies[name], "headers": {}, "status_code": 200},
-                    operation.output_shape,
-                )
-                parse_times.append(time.perf_counter() - start)
-            parse = statistics.median(parse_times) * 1e6
-            total = ratios[name] * base
-            rows.append((name, ratios[name], handler, parse, total))
-    for name, ratio, handler, parse, total in rows:
+        for path in routes:
+            paths[path] = timed_dispatch
+        try:
+            cases = [
+                Case(
+                    "ListPipelineExecutions",
+                    call=lambda _: cp.list_pipeline_executions(pipelineName=P, maxResults=100),
+                    after=lambda _: parse_reply(cp, "ListPipelineExecutions"),
+                ),
+                Case(
+                    "ListActionExecutions",
+                    call=lambda _: cp.list_action_executions(pipelineName=P, maxResults=100),
+                    after=lambda _: parse_reply(cp, "ListActionExecutions"),
+                ),
+            ]
+            ratios = interleaved(moto_get_pipeline(cp, P), cases, repeat)
+        finally:
+            for path in routes:
+                paths[path] = ApprovalsCodePipelineResponse.dispatch
+    base = ratios["baseline µs"]
+    for case in cases:
+        name = case.name
+        total = ratios[name] * base
+        ours = statistics.median(handler[name]) * 1e6
+        parsing = statistics.median(parse[name]) * 1e6
         print(
-            f"  {name + ' (100 items)':40s} {ratio:6.2f}x GetPipeline; of {total:6.0f} µs: "
-            f"emulator's handler {handler:6.0f} µs ({handler / total:4.0%}), "
-            f"botocore parsing {parse:6.0f} µs ({parse / total:4.0%})",
+            f"  {name + ' (100 items)':40s} {ratios[name]:6.2f}x GetPipeline; of {total:6.0f} µs: "
+            f"emulator's handler {ours:6.0f} µs ({ours / total:4.0%}), "
+            f"botocore parsing {parsing:6.0f} µs ({parsing / total:4.0%})",
             flush=True,
         )
 

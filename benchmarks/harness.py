@@ -79,10 +79,13 @@ def approve(cp: Client, pipeline: str, token: str) -> None:
 
 
 def our_routes() -> list[str]:
-    """The CodePipeline URL patterns routed to the emulator."""
+    """The CodePipeline URL patterns routed to the emulator (or to a wrapper of it)."""
     paths: dict[str, Any] = moto_urls.url_paths
     return [
-        p for p, h in paths.items() if getattr(h, "__self__", None) is ApprovalsCodePipelineResponse
+        p
+        for p, h in paths.items()
+        if getattr(h, "__self__", None) is ApprovalsCodePipelineResponse
+        or getattr(h, "wraps_emulator", False)
     ]
 
 
@@ -90,14 +93,13 @@ def our_routes() -> list[str]:
 def moto_routing() -> Iterator[None]:
     """CodePipeline requests go to moto's own handler inside the block."""
     paths: dict[str, Any] = moto_urls.url_paths
-    ours = our_routes()
-    for path in ours:
+    saved = {path: paths[path] for path in our_routes()}
+    for path in saved:
         paths[path] = CodePipelineResponse.dispatch
     try:
         yield
     finally:
-        for path in ours:
-            paths[path] = ApprovalsCodePipelineResponse.dispatch
+        paths.update(saved)
 
 
 def moto_get_pipeline(cp: Client, pipeline: str) -> Callable[[], float]:
