@@ -408,6 +408,23 @@ class PendingApproval:
     expires_at: datetime.datetime
 
 
+@dataclass(frozen=True)
+class PendingJob:
+    """A Lambda invoke job waiting for its function's answer, as a test sees it.
+
+    ``event`` is the event the function gets: call the handler with it, and the handler's
+    PutJobSuccessResult / PutJobFailureResult answers the job.
+    """
+
+    pipeline_name: str
+    stage_name: str
+    action_name: str
+    pipeline_execution_id: str
+    action_execution_id: str
+    job_id: str
+    event: dict[str, Any]
+
+
 class EventLevel(str, Enum):
     """The ``detail-type`` of an EventBridge state-change event: CodePipeline <level> …"""
 

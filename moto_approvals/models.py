@@ -24,6 +24,7 @@ from moto.core.utils import utcnow
 from moto.iam.exceptions import NotFoundException as IAMNotFoundException
 from moto.moto_api._internal import mock_random
 
+from moto_approvals.action_types import ActionTypeRegistry
 from moto_approvals.artifact_store import S3ArtifactStore
 from moto_approvals.catalog import PipelineCatalog, PipelineRecord
 from moto_approvals.declarations import reject_null_members, validate_pipeline_declaration
@@ -51,6 +52,7 @@ from moto_approvals.exceptions import (
     StageNotFoundException,
     ValidationException,
 )
+from moto_approvals.job_service import JobService
 from moto_approvals.notifications import publish_approval_needed, publish_state_changes
 from moto_approvals.rule_state import alarm_lookup, execution_variable
 from moto_approvals.validation import known_members
@@ -77,6 +79,8 @@ class ApprovalsBackend(BaseBackend):
         self.artifact_store = S3ArtifactStore(account_id, region_name, partition)
         self._runtimes: dict[str, tuple[PipelineRecord, PipelineRuntime]] = {}
         self.webhooks = Webhooks(self)
+        self.action_types = ActionTypeRegistry()
+        self.jobs = JobService(self)
 
     @property
     def pipelines(self) -> CodePipelineBackend:
@@ -101,6 +105,7 @@ class ApprovalsBackend(BaseBackend):
             )
             runtime.conditions.world.alarm_state = alarm_lookup(self.account_id, self.region_name)
             runtime.conditions.world.variable = execution_variable
+            self.jobs.attach(runtime)
             self._runtimes[pipeline_name] = (record, runtime)
         else:
             runtime = known[1]
@@ -111,6 +116,11 @@ class ApprovalsBackend(BaseBackend):
                 runtime.replace_definition(PipelineDefinition.from_declaration(record.current), now)
         runtime.advance(now)
         return runtime
+
+    def loaded_runtimes(self) -> Iterator[tuple[str, PipelineRuntime]]:
+        """Each pipeline's runtime as last loaded (not caught up with the clock)."""
+        for name, (_, runtime) in self._runtimes.items():
+            yield name, runtime
 
     def _stage(self, runtime: PipelineRuntime, stage_name: str) -> StageDefinition:
         stage = runtime.definition.stage(stage_name)
@@ -136,6 +146,7 @@ class ApprovalsBackend(BaseBackend):
                 self._announce(pipeline_name, runtime)
 
     def _announce(self, pipeline_name: str, runtime: PipelineRuntime) -> None:
+        self.jobs.collect(pipeline_name, runtime)
         for run in runtime.take_started_approvals():
             execution = runtime.executions[run.pipeline_execution_id]
             publish_approval_needed(run, execution, self.region_name)
