@@ -15,7 +15,7 @@ CodePipeline's modeled errors with their status, the handle's lookup errors
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from werkzeug.exceptions import HTTPException
@@ -27,6 +27,7 @@ from moto_approvals.domain import (
     ActionBehaviour,
     ApprovalStatus,
     PendingApproval,
+    PendingJob,
     PipelineExecution,
     RetryMode,
     TransitionType,
@@ -34,6 +35,7 @@ from moto_approvals.domain import (
 from moto_approvals.exceptions import CodePipelineError, ValidationException
 from moto_approvals.mock import DEFAULT_REGION, Approvals, current_account_id
 from moto_approvals.models import ApprovalsBackend, approvals_backends
+from moto_approvals.remote import process_identity
 from moto_approvals.validation import validate_input
 
 PREFIX = "/approvals/api"
@@ -47,10 +49,12 @@ Handler = Callable[..., Json]
 _ROUTES = Map(
     [
         Rule(f"{PREFIX}/backends", endpoint="backends", methods=["GET"]),
+        Rule(f"{PREFIX}/<account>/<region>/process", endpoint="process", methods=["GET"]),
         Rule(f"{PREFIX}/<account>/<region>/pipelines", endpoint="pipelines", methods=["GET"]),
         Rule(PIPELINE, endpoint="pipeline", methods=["GET"]),
         Rule(f"{PIPELINE}/approvals", endpoint="pending_approvals", methods=["GET"]),
         Rule(f"{PIPELINE}/approvals", endpoint="put_approval_result", methods=["POST"]),
+        Rule(f"{PIPELINE}/jobs", endpoint="pending_jobs", methods=["GET"]),
         Rule(f"{PIPELINE}/executions/<execution_id>/stop", endpoint="stop", methods=["POST"]),
         Rule(f"{PIPELINE}/stages/<stage>/retry", endpoint="retry", methods=["POST"]),
         Rule(f"{PIPELINE}/stages/<stage>/transition", endpoint="transition", methods=["POST"]),
@@ -116,6 +120,18 @@ def pending_approval(pending: PendingApproval) -> Json:
         "actionExecutionId": pending.action_execution_id,
         "token": pending.token,
         "expiresAt": pending.expires_at.isoformat(),
+    }
+
+
+def pending_job(pending: PendingJob) -> Json:
+    return {
+        "pipelineName": pending.pipeline_name,
+        "stageName": pending.stage_name,
+        "actionName": pending.action_name,
+        "pipelineExecutionId": pending.pipeline_execution_id,
+        "actionExecutionId": pending.action_execution_id,
+        "jobId": pending.job_id,
+        "event": pending.event,
     }
 
 
@@ -190,6 +206,16 @@ def pipeline(request: Request, account: str, region: str, name: str) -> Json:
 def pending_approvals(request: Request, account: str, region: str, name: str) -> Json:
     handle = Approvals.in_process(account, region)
     return {"pendingApprovals": [pending_approval(p) for p in handle.pending_approvals(name)]}
+
+
+def pending_jobs(request: Request, account: str, region: str, name: str) -> Json:
+    handle = Approvals.in_process(account, region)
+    return {"pendingJobs": [pending_job(p) for p in handle.pending_jobs(name)]}
+
+
+def process(request: Request, account: str, region: str) -> Json:
+    """Which process serves: a handle in the same one may register Lambda handlers."""
+    return {"processId": process_identity()}
 
 
 def _behaviours(backend: ApprovalsBackend, name: str) -> list[Json]:
@@ -312,6 +338,8 @@ _HANDLERS: dict[str, Handler] = {
     "pipelines": pipelines,
     "pipeline": pipeline,
     "pending_approvals": pending_approvals,
+    "pending_jobs": pending_jobs,
+    "process": process,
     "put_approval_result": put_approval_result,
     "stop": stop,
     "retry": retry,
@@ -326,7 +354,10 @@ def handle(request: Request) -> Response:
     """Answer one control API request; never raises."""
     try:
         endpoint, arguments = _ROUTES.bind_to_environ(request.environ).match()
-        reply = _HANDLERS[str(endpoint)](request, **arguments)
+        try:
+            reply = _HANDLERS[str(endpoint)](request, **arguments)
+        finally:
+            _invoke_due(arguments)
     except HTTPException as error:  # no route, or a method the route does not take
         return _error(error.code or 404, type(error).__name__, error.description or "")
     except CodePipelineError as error:
@@ -337,6 +368,16 @@ def handle(request: Request) -> Response:
     except ValueError as error:
         return _error(400, "ValueError", str(error))
     return Response(json.dumps(reply), content_type="application/json")
+
+
+def _invoke_due(arguments: Mapping[str, Any]) -> None:
+    """Run the Lambda handlers a control call made due (an answer that moved an execution)."""
+    # dict.get: only backends that exist (moto's BackendDict makes one on any lookup).
+    every: dict[str, Any] = approvals_backends
+    regions: dict[str, ApprovalsBackend] = every.get(arguments.get("account", "")) or {}
+    backend = dict.get(regions, arguments.get("region", ""))
+    if backend is not None:
+        backend.jobs.invoke_due()
 
 
 def model_data() -> dict[str, list[Json]]:
