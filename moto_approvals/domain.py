@@ -241,6 +241,8 @@ class ActionRun:
     answer: ApprovalStatus | None = None
     summary: str | None = None
     updated_by: str | None = None
+    #: The failure type a job worker reported (PutJobFailureResult), for the FAILED event.
+    error_code: str | None = None
     #: Filled when the run starts, before its kind starts it (artifacts and variables).
     input_artifacts: list[ArtifactLocation] = field(default_factory=list)
     output_artifacts: list[ArtifactLocation] = field(default_factory=list)

@@ -141,6 +141,7 @@ class JobService:
                     if job.is_open:  # the handler may have answered before it raised
                         now = utcnow()
                         runtime.jobs.fail(job, message, None, now)
+                        job.run.error_code = "JobFailed"  # a Lambda function error
                         runtime.settle(now)
             except JobNotFoundException:  # the pipeline was deleted meanwhile
                 return
@@ -327,4 +328,6 @@ class JobService:
         runtime.jobs.fail(
             job, failure["message"], external_id, now, self._execution_url(job, external_id)
         )
+        # Read when the FAILED event is built, on the way out of the lock.
+        job.run.error_code = failure["type"]
         runtime.settle(now)
