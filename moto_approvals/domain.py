@@ -241,6 +241,8 @@ class ActionRun:
     answer: ApprovalStatus | None = None
     summary: str | None = None
     updated_by: str | None = None
+    #: How far a job worker said it got (executionDetails.percentComplete).
+    percent_complete: int | None = None
     #: The failure type a job worker reported (PutJobFailureResult), for the FAILED event.
     error_code: str | None = None
     #: Filled when the run starts, before its kind starts it (artifacts and variables).

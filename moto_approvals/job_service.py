@@ -312,6 +312,7 @@ class JobService:
             external_execution_id=external_id,
             external_execution_url=self._execution_url(job, external_id),
             output_variables=params.get("outputVariables"),
+            percent_complete=details.get("percentComplete"),
         )
         now = utcnow()
         runtime.jobs.succeed(job, result, now)

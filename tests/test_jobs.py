@@ -448,3 +448,18 @@ def test_an_encrypted_artifact_store_gives_the_job_its_key(
     (job,) = poll()
 
     assert job["data"]["encryptionKey"] == key
+
+
+def test_a_continued_job_shows_the_reported_progress_in_the_pipeline_state(
+    acknowledged: Job, codepipeline: Client
+) -> None:
+    codepipeline.put_job_success_result(
+        jobId=acknowledged["id"],
+        continuationToken="half",
+        executionDetails={"summary": "Half way", "percentComplete": 50},
+    )
+
+    latest = stage_state(codepipeline, "Build")["actionStates"][0]["latestExecution"]
+    assert latest["status"] == "InProgress"
+    assert latest["percentComplete"] == 50
+    assert latest["summary"] == "Half way"

@@ -118,6 +118,7 @@ class JobResult:
     external_execution_id: str | None = None
     external_execution_url: str | None = None
     output_variables: Mapping[str, str] | None = None
+    percent_complete: int | None = None
 
 
 class JobActions:
@@ -284,6 +285,8 @@ class JobActions:
             run.summary = result.summary
         if result.output_variables:
             run.output_variables.update(result.output_variables)
+        if result.percent_complete is not None:
+            run.percent_complete = result.percent_complete
         run.last_status_change = now
         if result.continuation_token is not None:
             self._new_job(run, job.family, job.invoke, now, result.continuation_token)
