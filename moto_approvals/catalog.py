@@ -12,7 +12,7 @@ import copy
 import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from moto_approvals.domain import Declaration
 from moto_approvals.exceptions import (
@@ -78,6 +78,29 @@ def check_tags(tags: Iterable[Mapping[str, str]], arn: str, existing: Mapping[st
         raise TooManyTagsException(f"Tag limit exceeded for resource [{arn}].")
 
 
+class Tagged(Protocol):
+    """A resource TagResource, UntagResource and ListTagsForResource work on."""
+
+    tags: dict[str, str]
+
+
+def add_tags(resource: Tagged, arn: str, tags: Iterable[Mapping[str, str]]) -> None:
+    tags = list(tags)
+    check_tags(tags, arn, resource.tags)
+    resource.tags.update({tag["key"]: tag["value"] for tag in tags})
+
+
+def remove_tags(resource: Tagged, keys: Iterable[str]) -> None:
+    keys = list(keys)
+    reject_system_keys(keys)
+    for key in keys:
+        resource.tags.pop(key, None)
+
+
+def sorted_tags(resource: Tagged) -> list[dict[str, str]]:
+    return [{"key": key, "value": resource.tags[key]} for key in sorted(resource.tags)]
+
+
 @dataclass
 class PipelineRecord:
     """One pipeline: its declarations oldest first (``versions[n - 1]`` is version n)."""
@@ -131,7 +154,7 @@ class PipelineRecord:
         self.last_activity = now
 
     def sorted_tags(self) -> list[dict[str, str]]:
-        return [{"key": key, "value": self.tags[key]} for key in sorted(self.tags)]
+        return sorted_tags(self)
 
 
 class PipelineCatalog:
@@ -231,14 +254,3 @@ class PipelineCatalog:
                 f"'{self.account_id}' in region '{self.region}'."
             )
         return parts[5]
-
-    def tag(self, arn: str, tags: list[dict[str, str]]) -> None:
-        record = self.by_arn(arn)
-        check_tags(tags, arn, record.tags)
-        record.tags.update({tag["key"]: tag["value"] for tag in tags})
-
-    def untag(self, arn: str, keys: list[str]) -> None:
-        record = self.by_arn(arn)
-        reject_system_keys(keys)
-        for key in keys:
-            record.tags.pop(key, None)

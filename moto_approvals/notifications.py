@@ -18,7 +18,7 @@ import json
 import logging
 import re
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -210,7 +210,7 @@ def _event_time(change: StateChange) -> float:
     return (change.at - datetime.datetime(1970, 1, 1)).total_seconds()
 
 
-def _artifacts(locations: list[ArtifactLocation]) -> list[dict[str, Any]]:
+def _artifacts(locations: Sequence[ArtifactLocation]) -> list[dict[str, Any]]:
     return [{"name": a.name, "s3location": {"bucket": a.bucket, "key": a.key}} for a in locations]
 
 
@@ -252,6 +252,7 @@ def state_change_detail(change: StateChange, region: str) -> dict[str, Any]:
             "external-execution-url": run.external_execution_url,
             "external-execution-summary": run.summary or None,
             "external-execution-id": run.external_execution_id,
+            "error-code": run.error_code if change.state is EventState.FAILED else None,
         }
         present = {key: value for key, value in result.items() if value is not None}
         if present:

@@ -197,8 +197,20 @@ CALLS: list[tuple[str, dict[str, Any], str]] = [
     ),
     ("ListTagsForResource", {"resourceArn": PIPELINE_ARN}, PIPELINE_ARN),
     ("ListPipelines", {}, "*"),
+    (
+        "CreateCustomActionType",
+        {
+            "category": "Build",
+            "provider": "Jenkins",
+            "version": "1",
+            "inputArtifactDetails": {"minimumCount": 0, "maximumCount": 1},
+            "outputArtifactDetails": {"minimumCount": 0, "maximumCount": 1},
+        },
+        f"arn:aws:codepipeline:{REGION}:{ACCOUNT}:actiontype:Custom/Build/Jenkins/1",
+    ),
+    ("ListActionTypes", {"actionOwnerFilter": "Custom"}, "*"),
 ]
-CALL_IDS = ["pipeline", "stage", "action", "tagged pipeline", "star"]
+CALL_IDS = ["pipeline", "stage", "action", "tagged pipeline", "star", "custom type", "types"]
 
 
 @dataclass
