@@ -28,7 +28,10 @@ from moto.core.utils import utcnow
 
 from moto_approvals.declarations import DeclarationContext, register_declaration_check
 from moto_approvals.domain import ActionDefinition, Declaration
-from moto_approvals.exceptions import InvalidStructureException
+from moto_approvals.exceptions import (
+    ConcurrentPipelineExecutionsLimitExceededException,
+    InvalidStructureException,
+)
 from moto_approvals.globs import GlobError, compile_glob, glob_matches
 
 if TYPE_CHECKING:
@@ -286,8 +289,11 @@ def receive(
             message=event.commit_message,
         )
         detail = action.configuration.get("ConnectionArn") or name
-        execution = runtime.start_execution(
-            now, trigger_type, detail, action_revisions={name: revision}
-        )
+        try:
+            execution = runtime.start_execution(
+                now, trigger_type, detail, action_revisions={name: revision}
+            )
+        except ConcurrentPipelineExecutionsLimitExceededException:
+            return None  # the event is dropped, as AWS drops a start it refuses
         backend.catalog.get(pipeline).note_activity(now)
         return execution.pipeline_execution_id

@@ -431,10 +431,11 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
     def list_rule_executions(self) -> str:
         params = self._params()
         selector = params.get("filter") or {}
-        execution_id = selector.get("pipelineExecutionId") or (
-            selector.get("latestInPipelineExecution") or {}
-        ).get("pipelineExecutionId")
-        runs = self.approvals_backend.list_rule_executions(params["pipelineName"], execution_id)
+        latest = selector.get("latestInPipelineExecution") or {}
+        execution_id = selector.get("pipelineExecutionId") or latest.get("pipelineExecutionId")
+        runs = self.approvals_backend.list_rule_executions(
+            params["pipelineName"], execution_id, latest.get("startTimeRange") == "Latest"
+        )
         page, next_token = paginate(
             runs, lambda r: r.rule_execution_id, params.get("maxResults"), params.get("nextToken")
         )

@@ -27,6 +27,7 @@ from moto_approvals.artifact_store import S3ArtifactStore
 from moto_approvals.catalog import PipelineRecord
 from moto_approvals.domain import ActionDefinition
 from moto_approvals.engine import PipelineRuntime
+from moto_approvals.exceptions import ConcurrentPipelineExecutionsLimitExceededException
 
 EVENT_TRIGGER = "CloudWatchEvent"
 POLLING_TRIGGER = "PollForSourceChanges"
@@ -117,9 +118,13 @@ class SourceChanges:
             if current is None:
                 continue  # deleted: nothing to fetch, but a new upload is a change
             trigger = self._trigger(record, action, bucket, key)
-            if trigger is not None:
+            if trigger is None:
+                continue
+            try:
                 runtime.start_execution(now, *trigger)
-                record.note_activity(now)
+            except ConcurrentPipelineExecutionsLimitExceededException:
+                continue  # the change is dropped, as AWS drops a start it refuses
+            record.note_activity(now)
 
     def _trigger(
         self, record: PipelineRecord, action: ActionDefinition, bucket: str, key: str

@@ -53,6 +53,7 @@ from moto_approvals.engine.kinds import ActionKind
 from moto_approvals.engine.retry import UNSUCCESSFUL
 from moto_approvals.engine.steered import SteeredActions
 from moto_approvals.exceptions import (
+    ConcurrentPipelineExecutionsLimitExceededException,
     DuplicatedStopRequestException,
     PipelineExecutionNotFoundException,
     PipelineExecutionNotStoppableException,
@@ -60,6 +61,9 @@ from moto_approvals.exceptions import (
 )
 
 IdFactory = Callable[[], str]
+
+#: Executions in flight (running or queued) a QUEUED or PARALLEL pipeline may hold (quotas).
+MAX_CONCURRENT_EXECUTIONS = 50
 
 _ACTION_EVENTS = {
     ActionStatus.SUCCEEDED: EventState.SUCCEEDED,
@@ -178,6 +182,7 @@ class PipelineRuntime:
         ``action_revisions`` revisions recorded on source actions (PutActionRevision)."""
         if client_request_token and client_request_token in self._client_tokens:
             return self.executions[self._client_tokens[client_request_token]]
+        self.check_capacity()
         resolved_variables = self._resolve_variables(variables or [])
         # Sources are fixed now, at the start (an S3 source: the version current now).
         sources = self.artifacts.fix_sources(source_revisions or [])
@@ -217,6 +222,17 @@ class PipelineRuntime:
                 ExecutionType.STANDARD if rollback_target is None else ExecutionType.ROLLBACK
             ),
             rollback_target=rollback_target,
+        )
+
+    def check_capacity(self) -> None:
+        """Refuse one more execution in flight beyond the quota of QUEUED and PARALLEL modes
+        (SUPERSEDED holds at most one per stage and one at each transition)."""
+        mode = self.definition.execution_mode
+        if mode is ExecutionMode.SUPERSEDED or len(self._active()) < MAX_CONCURRENT_EXECUTIONS:
+            return
+        raise ConcurrentPipelineExecutionsLimitExceededException(
+            f"Pipeline {self.definition.name} has reached the limit of "
+            f"{MAX_CONCURRENT_EXECUTIONS} concurrent executions in {mode.value} mode."
         )
 
     def _resolve_variables(self, given: list[dict[str, str]]) -> list[dict[str, str]]:

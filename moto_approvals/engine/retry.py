@@ -46,6 +46,8 @@ class RetryFlow(Protocol):
 
     def execution(self, pipeline_execution_id: str) -> PipelineExecution: ...
 
+    def check_capacity(self) -> None: ...
+
     def resume(self, execution: PipelineExecution) -> None: ...
 
     def emit(
@@ -95,6 +97,7 @@ def retry_stage_execution(
             raise StageNotRetryableException()
     else:
         rerun = list(run.actions)
+    flow.check_capacity()  # the retried execution is in flight again
     for name in rerun:
         del run.actions[name]
     run.status = StageStatus.IN_PROGRESS
