@@ -314,8 +314,8 @@ def push(request: Request, account: str, region: str, name: str) -> Json:
     started = Approvals.in_process(account, region).push(
         name,
         branch=params.get("branch"),
-        tags=params.get("tags") or (),
-        file_paths=params.get("filePaths") or (),
+        tags=params.get("tags", ()),
+        file_paths=params.get("filePaths", ()),
         commit_id=params.get("commitId"),
         commit_message=params.get("commitMessage"),
         action_name=params.get("actionName"),
@@ -331,7 +331,7 @@ def pull_request(request: Request, account: str, region: str, name: str) -> Json
         # Absent branches fail the handle's own check, as in-process.
         source_branch=params.get("sourceBranch", ""),
         destination_branch=params.get("destinationBranch", ""),
-        file_paths=params.get("filePaths") or (),
+        file_paths=params.get("filePaths", ()),
         commit_id=params.get("commitId"),
         commit_message=params.get("commitMessage"),
         action_name=params.get("actionName"),

@@ -71,7 +71,7 @@ def _text(name: str, value: object, optional: bool = True) -> str | None:
 
 
 def _texts(name: str, values: object) -> tuple[str, ...]:
-    if isinstance(values, str) or not isinstance(values, (list, tuple)):
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
         raise ValueError(f"{name} must be a list of strings, got {values!r}.")
     return tuple(str(_text(name, v, optional=False)) for v in values)
 

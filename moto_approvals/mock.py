@@ -264,14 +264,14 @@ class Approvals:
         Raises:
             ValueError: neither a branch nor tags, or no such connection source action.
         """
+        event = push_event(branch, tags, file_paths, commit_id, commit_message)
         body = {
             "branch": branch,
-            "tags": list(tags),
-            "filePaths": list(file_paths),
+            "tags": list(event.tags),
+            "filePaths": list(event.file_paths),
             "commitId": commit_id,
             "commitMessage": commit_message,
         }
-        event = push_event(branch, list(tags), list(file_paths), commit_id, commit_message)
         return self._git_event(pipeline_name, action_name, "push", body, event)
 
     def pull_request(
@@ -295,17 +295,17 @@ class Approvals:
         Raises:
             ValueError: a bad event or branch, or no such connection source action.
         """
+        git_event = pull_request_event(
+            event, source_branch, destination_branch, file_paths, commit_id, commit_message
+        )
         body = {
             "event": event,
             "sourceBranch": source_branch,
             "destinationBranch": destination_branch,
-            "filePaths": list(file_paths),
+            "filePaths": list(git_event.file_paths),
             "commitId": commit_id,
             "commitMessage": commit_message,
         }
-        git_event = pull_request_event(
-            event, source_branch, destination_branch, list(file_paths), commit_id, commit_message
-        )
         return self._git_event(pipeline_name, action_name, "pull-request", body, git_event)
 
     def _git_event(
