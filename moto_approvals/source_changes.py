@@ -108,8 +108,7 @@ class SourceChanges:
         for action in sources:
             bucket = str(action.configuration.get("S3Bucket", ""))
             key = str(action.configuration.get("S3ObjectKey", ""))
-            found = self._store.source_object(bucket, key, None)
-            current = None if found is None else (found.version_id or found.etag)
+            current = self._store.current_revision(bucket, key)
             where = (action.name, bucket, key)
             if where not in seen or seen[where] == current:
                 seen[where] = current

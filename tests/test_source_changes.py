@@ -157,3 +157,18 @@ def test_a_rule_targeting_another_pipeline_starts_nothing(
     upload(s3, b"second")
 
     assert len(executions(codepipeline)) == 1
+
+
+def test_without_versioning_a_new_etag_is_the_change(
+    codepipeline: Client, create_pipeline: CreatePipeline, client_factory: Callable[..., Client]
+) -> None:
+    s3 = client_factory("s3")
+    s3.create_bucket(Bucket="src")
+    s3.put_object(Bucket="src", Key="app.zip", Body=b"first")
+    create_pipeline(stages=[source_stage(), approval_stage()])
+
+    etag = s3.put_object(Bucket="src", Key="app.zip", Body=b"second")["ETag"].strip('"')
+
+    found = executions(codepipeline)
+    assert len(found) == 2
+    assert found[0]["sourceRevisions"][0]["revisionId"] == etag
