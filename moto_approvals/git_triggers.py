@@ -42,6 +42,10 @@ PULL_REQUEST_EVENTS = ("OPEN", "UPDATED", "CLOSED")
 #: ExecutionTrigger.triggerType of an execution a Git event started.
 FILTERED_TRIGGER = "WebhookV2"
 DEFAULT_TRIGGER = "Webhook"
+TRIGGER_MISPLACED = (
+    "Triggers for connection must reference a CodeStarSourceConnection action. Note that when "
+    "you specify a trigger, you cant specify more than one trigger per source action."
+)
 
 
 @dataclass(frozen=True)
@@ -222,20 +226,9 @@ def _triggers_are_well_formed(context: DeclarationContext) -> None:
         git = trigger["gitConfiguration"]
         name = git["sourceActionName"]
         at = sources.get(name)
-        if at is None:
-            raise InvalidStructureException(
-                f"Trigger source action {name} is not a source action of the pipeline."
-            )
-        if at.type_id[2] != CONNECTION_PROVIDER:
-            raise InvalidStructureException(
-                f"Triggers are only supported for {CONNECTION_PROVIDER} source actions; "
-                f"source action {name} uses provider {at.type_id[2]}."
-            )
-        if name in seen:
-            raise InvalidStructureException(
-                f"Source action {name} has more than one trigger configuration; only one "
-                "trigger configuration per source action is allowed."
-            )
+        # AWS's message (as CloudFormation users quote it) covers all three cases.
+        if at is None or at.type_id[2] != CONNECTION_PROVIDER or name in seen:
+            raise InvalidStructureException(TRIGGER_MISPLACED)
         seen.add(name)
         for push in git.get("push") or []:
             _check_push(name, push)

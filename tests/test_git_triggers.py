@@ -9,6 +9,7 @@ from botocore.exceptions import ClientError
 from pipelines import Client, CreatePipeline, Declaration, approval_stage, error_of
 
 from moto_approvals import Approvals
+from moto_approvals.git_triggers import TRIGGER_MISPLACED
 
 CONNECTION = "arn:aws:codestar-connections:us-east-1:123456789012:connection/abc-123"
 CONNECTION_SOURCE = {
@@ -237,8 +238,7 @@ def test_a_trigger_on_a_non_connection_source_is_invalid_structure(
     with pytest.raises(ClientError) as err:
         create_pipeline(pipelineType="V2", triggers=[trigger])
 
-    assert error_of(err)[0] == "InvalidStructureException"
-    assert "Fetch" in error_of(err)[1]
+    assert error_of(err) == ("InvalidStructureException", TRIGGER_MISPLACED)
 
 
 def test_two_triggers_on_one_source_action_are_invalid_structure(
