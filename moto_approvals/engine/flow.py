@@ -355,10 +355,13 @@ class PipelineRuntime:
         """Move executions on after a kind finished runs through its own entry points (jobs)."""
         self._pump(now)
 
-    def resume(self, execution: PipelineExecution) -> None:
-        """A finished execution is in flight again (a retry), in its start order."""
+    def resume(self, execution: PipelineExecution, stage_name: str) -> None:
+        """A finished execution is in flight again inside the stage (a retry), in its start
+        order."""
         self._in_flight[execution.pipeline_execution_id] = execution
         self._in_flight = dict(sorted(self._in_flight.items(), key=lambda kv: kv[1].sequence))
+        execution.position = Position.INSIDE
+        execution.stage_index = self.definition.stage_index(stage_name)
 
     # -- transitions -----------------------------------------------------------------------
 

@@ -17,7 +17,6 @@ from moto_approvals.domain import (
     ExecutionStatus,
     PipelineDefinition,
     PipelineExecution,
-    Position,
     RetryMode,
     StageDefinition,
     StageRun,
@@ -48,7 +47,7 @@ class RetryFlow(Protocol):
 
     def check_capacity(self) -> None: ...
 
-    def resume(self, execution: PipelineExecution) -> None: ...
+    def resume(self, execution: PipelineExecution, stage_name: str) -> None: ...
 
     def emit(
         self,
@@ -104,9 +103,7 @@ def retry_stage_execution(
     run.manual_retry_attempts += 1
     run.latest_retry_trigger = "ManualStageRetry"
     execution.status = ExecutionStatus.IN_PROGRESS
-    flow.resume(execution)
-    execution.position = Position.INSIDE
-    execution.stage_index = definition.stage_index(stage_name)
+    flow.resume(execution, stage_name)
     execution.last_update_time = now
     # The retried run is the stage's latest (only PARALLEL can have another one since).
     flow.stage_entries[stage_name] = pipeline_execution_id
