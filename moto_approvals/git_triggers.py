@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from moto.core.utils import utcnow
 
 from moto_approvals.declarations import DeclarationContext, register_declaration_check
-from moto_approvals.domain import ActionDefinition, Declaration
+from moto_approvals.domain import ActionDefinition, Declaration, PipelineDefinition
 from moto_approvals.exceptions import (
     ConcurrentPipelineExecutionsLimitExceededException,
     InvalidStructureException,
@@ -239,27 +239,27 @@ def _triggers_are_well_formed(context: DeclarationContext) -> None:
 # -- the event ----------------------------------------------------------------------------
 
 
-def connection_source(backend: ApprovalsBackend, pipeline: str, action_name: str | None) -> str:
+def connection_source(definition: PipelineDefinition, action_name: str | None) -> ActionDefinition:
     """The connection source action an event goes to (the only one, when none is named)."""
-    definition = backend.runtime(pipeline).definition
-    sources = [
-        a.name
+    actions = {
+        a.name: a
         for a in definition.stages[0].actions
         if a.action_type_id["provider"] == CONNECTION_PROVIDER
-    ]
+    }
+    sources = list(actions)
     if action_name is None:
         if len(sources) != 1:
             raise ValueError(
                 f"it has {len(sources)} {CONNECTION_PROVIDER} source actions "
                 f"({', '.join(sources) or 'none'}); name one with action_name=..."
             )
-        return sources[0]
-    if action_name not in sources:
+        return actions[sources[0]]
+    if action_name not in actions:
         raise ValueError(
             f"{action_name!r} is not one of its {CONNECTION_PROVIDER} source actions "
             f"({', '.join(sources) or 'none'})."
         )
-    return action_name
+    return actions[action_name]
 
 
 def receive(
@@ -267,10 +267,8 @@ def receive(
 ) -> str | None:
     """Match the event against the action's trigger; the id of the execution it started."""
     with backend._pipeline(pipeline) as runtime:
-        name = connection_source(backend, pipeline, action_name)
-        stage = runtime.definition.stages[0]
-        action = stage.action(name)
-        assert action is not None
+        action = connection_source(runtime.definition, action_name)
+        name = action.name
         trigger_type = decide(backend.catalog.get(pipeline).current, action, event)
         if trigger_type is None:
             return None
