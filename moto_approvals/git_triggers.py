@@ -52,6 +52,7 @@ TRIGGER_MISPLACED = (
 class GitEvent:
     """A push (``event`` None) or a pull request event on one source action's repository."""
 
+    #: The branch pushed to; a pull request's destination branch (what filters match).
     branch: str | None = None
     tags: tuple[str, ...] = ()
     file_paths: tuple[str, ...] = ()
