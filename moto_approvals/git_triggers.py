@@ -248,17 +248,19 @@ def connection_source(definition: PipelineDefinition, action_name: str | None) -
         if a.action_type_id["provider"] == CONNECTION_PROVIDER
     }
     sources = list(actions)
+    if not sources:
+        raise ValueError(f"it has no {CONNECTION_PROVIDER} source action to send Git events to.")
     if action_name is None:
         if len(sources) != 1:
             raise ValueError(
                 f"it has {len(sources)} {CONNECTION_PROVIDER} source actions "
-                f"({', '.join(sources) or 'none'}); name one with action_name=..."
+                f"({', '.join(sources)}); name one with action_name=..."
             )
         return actions[sources[0]]
     if action_name not in actions:
         raise ValueError(
             f"{action_name!r} is not one of its {CONNECTION_PROVIDER} source actions "
-            f"({', '.join(sources) or 'none'})."
+            f"({', '.join(sources)})."
         )
     return actions[action_name]
 
