@@ -25,7 +25,7 @@ from moto_approvals.exceptions import (
     StageNotFoundException,
 )
 from moto_approvals.git_triggers import GitEvent, pull_request_event, push_event, receive
-from moto_approvals.models import ApprovalsBackend, approvals_backends
+from moto_approvals.models import HISTORY_LIMIT_VARIABLE, ApprovalsBackend, approvals_backends
 from moto_approvals.remote import ControlAPIError, RemoteControl, server_mode_endpoint
 from moto_approvals.wiring import install
 
@@ -58,6 +58,14 @@ def current_account_id() -> str:
     return os.environ.get(ACCOUNT_VARIABLE) or DEFAULT_ACCOUNT_ID
 
 
+def _checked_limit(history_limit: object) -> int:
+    if type(history_limit) is not int or history_limit < 1:
+        raise ValueError(
+            f"history_limit must be a positive number of executions, got {history_limit!r}"
+        )
+    return history_limit
+
+
 def _checked_account_id(account_id: object) -> str:
     if not isinstance(account_id, str) or not re.fullmatch(r"\d{12}", account_id):
         raise ValueError(
@@ -72,9 +80,9 @@ class Approvals:
 
     Public: ``account_id``, ``region_name``, ``endpoint_url``, :meth:`pending_approvals`,
     :meth:`fail_action`, :meth:`hold_action`, :meth:`succeed_action`, :meth:`complete_action`,
-    :meth:`set_rule_result` (in-process only), :meth:`push`, :meth:`pull_request`. Without
-    ``endpoint_url`` it reads and steers the backend directly, so it works in-process and
-    against a server started in the same process. With one (or under moto's
+    :meth:`set_rule_result`, :meth:`push`, :meth:`pull_request`. Without ``endpoint_url`` it
+    reads and steers the backend directly, so it works in-process and against a server started
+    in the same process. With one (or under moto's
     ``TEST_SERVER_MODE=true``, the server at ``TEST_SERVER_MODE_ENDPOINT``), it does the same
     through that server's control API. Its errors are plain Python exceptions naming what was
     not found, with the account and region: :class:`PipelineNotFoundError`,
@@ -233,14 +241,12 @@ class Approvals:
         and later runs.
 
         Raises:
-            ValueError: no such rule, a rule evaluated against moto's state, or a bad result;
-                or a handle on a server (rules are decided in the server's process).
+            ValueError: no such rule, a rule evaluated against moto's state, or a bad result.
         """
         if self._remote is not None:
-            raise ValueError(
-                "set_rule_result steers the emulator in this process; call it in the process "
-                "that runs the server (running_server)."
-            )
+            with self._over_http() as remote:
+                remote.set_rule_result(pipeline_name, stage_name, rule_name, result)
+            return
         with self._lookup(pipeline_name, stage_name):
             self._backend.set_rule_result(pipeline_name, stage_name, rule_name, result)
 
@@ -352,6 +358,9 @@ _REMOTE_ERRORS: dict[str, type[Exception]] = {
     "StageNotFoundError": StageNotFoundError,
     "ActionNotFoundError": ActionNotFoundError,
     "ValueError": ValueError,
+    # The path's account or region: what the in-process handle rejects as misuse.
+    "AccountNotFoundError": ValueError,
+    "RegionNotFoundError": ValueError,
 }
 
 
@@ -360,7 +369,8 @@ class ApprovalsMock:
 
     With ``account_id``, the mocked block runs as that account: ``$MOTO_ACCOUNT_ID`` is set
     while it runs (moto serves every request as that account, STS included) and restored when
-    it exits, so blocks nest.
+    it exits, so blocks nest. ``history_limit`` sets ``$MOTO_APPROVALS_HISTORY_LIMIT`` the same
+    way: each pipeline keeps at most that many executions.
     """
 
     def __init__(
@@ -369,18 +379,23 @@ class ApprovalsMock:
         config: dict[str, Any] | None = None,
         account_id: str | None = None,
         region_name: str = DEFAULT_REGION,
+        history_limit: int | None = None,
     ) -> None:
         install()
         self._config = config
-        self._account_id = None if account_id is None else _checked_account_id(account_id)
-        self._saved_accounts: list[str | None] = []
+        self._environment: dict[str, str] = {}
+        if account_id is not None:
+            self._environment[ACCOUNT_VARIABLE] = _checked_account_id(account_id)
+        if history_limit is not None:
+            self._environment[HISTORY_LIMIT_VARIABLE] = str(_checked_limit(history_limit))
+        self._saved: list[dict[str, str | None]] = []
         self._moto: Any = None
         self.approvals = Approvals(account_id, region_name)
 
     def _moto_mock(self) -> Any:
-        """moto's mock, entering and leaving the account with each start and stop."""
+        """moto's mock, setting and restoring the environment with each start and stop."""
         mock: Any = mock_aws(config=self._config)  # type: ignore[arg-type]  # plain dict
-        if self._account_id is None:
+        if not self._environment:
             return mock
         start, stop = mock.start, mock.stop
 
@@ -404,16 +419,15 @@ class ApprovalsMock:
         return mock
 
     def _enter_account(self) -> None:
-        assert self._account_id is not None
-        self._saved_accounts.append(os.environ.get(ACCOUNT_VARIABLE))
-        os.environ[ACCOUNT_VARIABLE] = self._account_id
+        self._saved.append({name: os.environ.get(name) for name in self._environment})
+        os.environ.update(self._environment)
 
     def _leave_account(self) -> None:
-        saved = self._saved_accounts.pop()
-        if saved is None:
-            os.environ.pop(ACCOUNT_VARIABLE, None)
-        else:
-            os.environ[ACCOUNT_VARIABLE] = saved
+        for name, saved in self._saved.pop().items():
+            if saved is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = saved
 
     def start(self) -> Approvals:
         self._moto = self._moto_mock()
@@ -454,6 +468,7 @@ def mock_approvals(
     config: dict[str, Any] | None = None,
     account_id: str | None = None,
     region_name: str = DEFAULT_REGION,
+    history_limit: int | None = None,
 ) -> ApprovalsMock: ...
 
 
@@ -463,6 +478,7 @@ def mock_approvals(
     config: dict[str, Any] | None = None,
     account_id: str | None = None,
     region_name: str = DEFAULT_REGION,
+    history_limit: int | None = None,
 ) -> ApprovalsMock | Callable[P, T]:
     """Mock every AWS service with moto, CodePipeline executions and approvals included.
 
@@ -471,15 +487,20 @@ def mock_approvals(
     handle for ``account_id``/``region_name``. ``account_id`` also makes the block run as that
     account (see :class:`ApprovalsMock`); without it, the current account. ``region_name`` is the
     handle's region (clients name their own). ``config`` is moto's ``mock_aws`` config.
+    ``history_limit`` caps the executions each pipeline keeps (the oldest finished ones are
+    dropped first; one in flight never is); without it, every execution is kept.
 
     Raises:
         TypeError: called with a positional argument other than the function or class to wrap.
-        ValueError: ``account_id`` is not a 12-digit account ID.
+        ValueError: ``account_id`` is not a 12-digit account ID, or ``history_limit`` is not
+            a positive whole number.
     """
     if func is not None and not callable(func):
         raise TypeError(
             f"mock_approvals() takes keyword arguments only, got {func!r} as a positional "
             f"argument; {USAGE}"
         )
-    mock = ApprovalsMock(config=config, account_id=account_id, region_name=region_name)
+    mock = ApprovalsMock(
+        config=config, account_id=account_id, region_name=region_name, history_limit=history_limit
+    )
     return mock if func is None else mock(func)

@@ -14,6 +14,8 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime
+import logging
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,8 +26,22 @@ from moto.core.utils import utcnow
 from moto.iam.exceptions import NotFoundException as IAMNotFoundException
 from moto.moto_api._internal import mock_random
 
+from moto_approvals.action_type_service import (
+    action_type_by_arn,
+    is_action_type_arn,
+    keep_secrets,
+    link_jobs,
+)
+from moto_approvals.action_types import ActionTypeRegistry
 from moto_approvals.artifact_store import S3ArtifactStore
-from moto_approvals.catalog import PipelineCatalog, PipelineRecord
+from moto_approvals.catalog import (
+    PipelineCatalog,
+    PipelineRecord,
+    Tagged,
+    add_tags,
+    remove_tags,
+    sorted_tags,
+)
 from moto_approvals.declarations import reject_null_members, validate_pipeline_declaration
 from moto_approvals.domain import (
     ActionBehaviour,
@@ -52,10 +68,28 @@ from moto_approvals.exceptions import (
     ValidationException,
 )
 from moto_approvals.notifications import publish_approval_needed, publish_state_changes
+from moto_approvals.pagination import NewestFirst
 from moto_approvals.rule_state import alarm_lookup, execution_variable
 from moto_approvals.source_changes import SourceChanges
 from moto_approvals.validation import known_members
 from moto_approvals.webhooks import Webhooks, is_webhook_arn
+
+#: The most executions each pipeline keeps (see :func:`history_limit`).
+HISTORY_LIMIT_VARIABLE = "MOTO_APPROVALS_HISTORY_LIMIT"
+
+_log = logging.getLogger("moto_approvals")
+
+
+def history_limit() -> int | None:
+    """``$MOTO_APPROVALS_HISTORY_LIMIT``: keep at most that many executions per pipeline, the
+    oldest finished ones dropped first (AWS keeps 12 months); unset, every one is kept."""
+    value = os.environ.get(HISTORY_LIMIT_VARIABLE, "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        _log.warning("%s=%r is not a positive whole number: ignored", HISTORY_LIMIT_VARIABLE, value)
+        return None
+    return int(value)
 
 
 def _new_id() -> str:
@@ -79,6 +113,8 @@ class ApprovalsBackend(BaseBackend):
         self._runtimes: dict[str, tuple[PipelineRecord, PipelineRuntime]] = {}
         self.webhooks = Webhooks(self)
         self.source_changes = SourceChanges(account_id, region_name, self.artifact_store)
+        #: Action types: AWS's own, the account's custom ones, providers' third-party ones.
+        self.action_types = ActionTypeRegistry()
 
     @property
     def pipelines(self) -> CodePipelineBackend:
@@ -104,6 +140,7 @@ class ApprovalsBackend(BaseBackend):
             )
             runtime.conditions.world.alarm_state = alarm_lookup(self.account_id, self.region_name)
             runtime.conditions.world.variable = execution_variable
+            link_jobs(self.action_types, runtime)
             self._runtimes[pipeline_name] = (record, runtime)
         else:
             runtime = known[1]
@@ -113,6 +150,7 @@ class ApprovalsBackend(BaseBackend):
                 runtime.advance(now)
                 runtime.replace_definition(PipelineDefinition.from_declaration(record.current), now)
         runtime.advance(now)
+        runtime.history_limit = history_limit()
         self.source_changes.detect(record, runtime, now)
         return runtime
 
@@ -142,7 +180,7 @@ class ApprovalsBackend(BaseBackend):
     def _announce(self, pipeline_name: str, runtime: PipelineRuntime) -> None:
         for run in runtime.take_started_approvals():
             execution = runtime.executions[run.pipeline_execution_id]
-            publish_approval_needed(run, execution, self.region_name)
+            publish_approval_needed(run, execution, self.region_name, self.account_id)
         changes = runtime.take_state_changes()
         record = self.catalog.records.get(pipeline_name)
         if changes and record is not None:
@@ -165,6 +203,7 @@ class ApprovalsBackend(BaseBackend):
             role_policy=self._role_policy,
             previous=previous,
         )
+        self.action_types.check_declaration(pipeline, self.region_name)
 
     def _mirror(self, name: str) -> None:
         """Write the catalog's pipeline through to moto's CodePipeline backend."""
@@ -206,6 +245,7 @@ class ApprovalsBackend(BaseBackend):
         with self.lock:
             current = self.catalog.get(pipeline["name"])
             pipeline = known_members("PipelineDeclaration", pipeline)
+            keep_secrets(self.action_types, pipeline, current.current)
             self._validate(pipeline, previous=current.current)
             record = self.catalog.update(pipeline, utcnow())
             self._mirror(record.name)
@@ -228,29 +268,33 @@ class ApprovalsBackend(BaseBackend):
         with self.lock:
             return [self.catalog.records[name] for name in self.catalog.sorted_names()]
 
+    def _tagged(self, arn: str) -> Tagged:
+        """The resource an ARN of this account and region names: pipeline, webhook or type."""
+        if is_webhook_arn(arn):
+            return self.webhooks.by_arn(arn)
+        if is_action_type_arn(arn):
+            return action_type_by_arn(self, arn)
+        return self.catalog.by_arn(arn)
+
     def tag_resource(self, arn: str, tags: list[dict[str, str]]) -> None:
         with self.lock:
             reject_null_members(tags, "tags")
-            if is_webhook_arn(arn):
-                self.webhooks.tag(arn, tags)
-                return
-            self.catalog.tag(arn, tags)
-            self._mirror(self.catalog.by_arn(arn).name)
+            resource = self._tagged(arn)
+            add_tags(resource, arn, tags)
+            if isinstance(resource, PipelineRecord):
+                self._mirror(resource.name)
 
     def untag_resource(self, arn: str, keys: list[str]) -> None:
         with self.lock:
             reject_null_members(keys, "tagKeys")
-            if is_webhook_arn(arn):
-                self.webhooks.untag(arn, keys)
-                return
-            self.catalog.untag(arn, keys)
-            self._mirror(self.catalog.by_arn(arn).name)
+            resource = self._tagged(arn)
+            remove_tags(resource, keys)
+            if isinstance(resource, PipelineRecord):
+                self._mirror(resource.name)
 
     def list_tags_for_resource(self, arn: str) -> list[dict[str, str]]:
         with self.lock:
-            if is_webhook_arn(arn):
-                return self.webhooks.by_arn(arn).sorted_tags()
-            return self.catalog.by_arn(arn).sorted_tags()
+            return sorted_tags(self._tagged(arn))
 
     # -- executions ------------------------------------------------------------------------
 
@@ -281,11 +325,11 @@ class ApprovalsBackend(BaseBackend):
 
     def list_pipeline_executions(
         self, pipeline_name: str, succeeded_in_stage: str | None = None
-    ) -> list[PipelineExecution]:
+    ) -> list[PipelineExecution] | NewestFirst[PipelineExecution]:
         """Newest first; the filter keeps the current version's executions that succeeded in
         the stage (ListPipelineExecutions: "executions in the current pipeline version")."""
         with self._pipeline(pipeline_name) as runtime:
-            executions = runtime.executions_newest_first()
+            executions = runtime.history.executions_newest_first()
             if succeeded_in_stage is None:
                 return executions
             version = runtime.definition.version
@@ -336,12 +380,12 @@ class ApprovalsBackend(BaseBackend):
 
     def list_action_executions(
         self, pipeline_name: str, pipeline_execution_id: str | None
-    ) -> list[ActionRun]:
+    ) -> list[ActionRun] | NewestFirst[ActionRun]:
         with self._pipeline(pipeline_name) as runtime:
             if pipeline_execution_id is not None:
                 runtime.execution(pipeline_execution_id)
                 return runtime.runs_by_execution.get(pipeline_execution_id, [])[::-1]
-            return runtime.action_runs[::-1]
+            return runtime.history.runs_newest_first()
 
     def set_stage_transition(
         self,

@@ -123,3 +123,10 @@ class RemoteControl:
         reply = self.call("POST", ["pipelines", pipeline, "git", kind], body)
         started = reply.get("pipelineExecutionId")
         return None if started is None else str(started)
+
+    def set_rule_result(self, pipeline: str, stage: str, rule: str, result: str) -> None:
+        self.call(
+            "PUT",
+            ["pipelines", pipeline, "stages", stage, "rules", rule, "result"],
+            {"result": result},
+        )

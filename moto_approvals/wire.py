@@ -9,12 +9,16 @@ null.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from moto.core.utils import unix_time
 
+from moto_approvals.action_type_service import HIDDEN
 from moto_approvals.catalog import PipelineRecord
 from moto_approvals.domain import (
+    ActionDefinition,
     ActionRun,
     ActionStatus,
     ArtifactLocation,
@@ -29,6 +33,9 @@ from moto_approvals.domain import (
 )
 from moto_approvals.engine import FAILED_ACTION_SUMMARY, PipelineRuntime
 
+if TYPE_CHECKING:
+    from moto_approvals.action_type_service import ActionLinks
+
 Json = dict[str, Any]
 
 
@@ -37,7 +44,10 @@ FAILED_ACTION_CODE = "JobFailed"
 REJECTED_SUMMARY = "Approval rejected"
 
 
+@functools.lru_cache(maxsize=4096)
 def timestamp(value: datetime.datetime) -> float:
+    # Cached: the items of a page share a handful of instants (a run starts and its
+    # execution's events happen at one ``now``), and this is most of a page's own cost.
     return round(float(unix_time(value)), 3)
 
 
@@ -137,7 +147,7 @@ def source_revisions(execution: PipelineExecution) -> list[Json]:
     ]
 
 
-def artifact_details(locations: list[ArtifactLocation]) -> list[Json]:
+def artifact_details(locations: Sequence[ArtifactLocation]) -> list[Json]:
     return [{"name": a.name, "s3location": {"bucket": a.bucket, "key": a.key}} for a in locations]
 
 
@@ -246,8 +256,13 @@ def _current_revision(runtime: PipelineRuntime, run: ActionRun) -> Json | None:
     }
 
 
-def pipeline_state(record: PipelineRecord, runtime: PipelineRuntime) -> Json:
-    """GetPipelineState's whole output."""
+def pipeline_state(
+    record: PipelineRecord,
+    runtime: PipelineRuntime,
+    links: Mapping[tuple[str, str], ActionLinks] | None = None,
+) -> Json:
+    """GetPipelineState's whole output; ``links`` come from the actions' types."""
+    links = links or {}
     definition = runtime.definition
     show_token = definition.execution_mode is not ExecutionMode.PARALLEL
     stages = []
@@ -265,13 +280,19 @@ def pipeline_state(record: PipelineRecord, runtime: PipelineRuntime) -> Json:
         for action in stage.actions:
             action_state: Json = {"actionName": action.name}
             latest = runtime.latest_run(stage.name, action.name)
+            link = links.get((stage.name, action.name))
             if latest is not None:
                 action_state["latestExecution"] = _action_execution(latest, show_token)
                 revision = _current_revision(runtime, latest)
                 if revision is not None:
                     action_state["currentRevision"] = revision
-                if latest.entity_url:
-                    action_state["entityUrl"] = latest.entity_url
+            entity_url = (latest.entity_url if latest is not None else None) or (
+                link.entity_url if link is not None else None
+            )
+            if entity_url:
+                action_state["entityUrl"] = entity_url
+            if latest is not None and link is not None and link.revision_url:
+                action_state["revisionUrl"] = link.revision_url
             state["actionStates"].append(action_state)
         entered = runtime.stage_entries.get(stage.name)
         if entered is not None:
@@ -298,9 +319,58 @@ def pipeline_state(record: PipelineRecord, runtime: PipelineRuntime) -> Json:
     }
 
 
-def action_execution_detail(run: ActionRun, region: str) -> Json:
-    """One entry of ListActionExecutions."""
+Secrets = Callable[[Mapping[str, str]], frozenset[str]]
+
+
+def _no_secrets(action_type_id: Mapping[str, str]) -> frozenset[str]:
+    return frozenset()
+
+
+def action_execution_details(
+    runs: list[ActionRun], region: str, secrets: Secrets = _no_secrets
+) -> list[Json]:
+    """A page of ListActionExecutions: each action's fixed input is built once per page, with
+    the values of its type's ``secrets`` properties hidden."""
+    inputs: dict[int, Json] = {}
+    return [action_execution_detail(run, region, inputs, secrets) for run in runs]
+
+
+def _action_input(action: ActionDefinition, region: str, hidden: frozenset[str]) -> Json:
+    return _compact(
+        {
+            "actionTypeId": dict(action.action_type_id),
+            "configuration": _hidden(action.configuration, hidden),
+            "roleArn": action.role_arn,
+            "region": action.region or region,
+            "namespace": action.namespace,
+        }
+    )
+
+
+def action_execution_detail(
+    run: ActionRun,
+    region: str,
+    inputs: dict[int, Json] | None = None,
+    secrets: Secrets = _no_secrets,
+) -> Json:
+    """One entry of ListActionExecutions (``inputs``: the fixed inputs built so far)."""
     action = run.action
+    if inputs is None:
+        inputs = {}
+    fixed = inputs.get(id(action))
+    if fixed is None:
+        fixed = inputs[id(action)] = _action_input(action, region, secrets(action.action_type_id))
+    configuration = run.configuration
+    action_input = {
+        **fixed,
+        # The declared configuration when nothing was resolved: the same dict, not a copy.
+        "resolvedConfiguration": (
+            fixed["configuration"]
+            if configuration is action.configuration
+            else _hidden(configuration, secrets(action.action_type_id))
+        ),
+        "inputArtifacts": artifact_details(run.input_artifacts),
+    }
     result = _compact(
         {
             "externalExecutionId": run.external_execution_id,
@@ -326,20 +396,14 @@ def action_execution_detail(run: ActionRun, region: str) -> Json:
             "lastUpdateTime": timestamp(run.last_status_change),
             "updatedBy": run.updated_by,
             "status": run.status.value,
-            "input": _compact(
-                {
-                    "actionTypeId": dict(action.action_type_id),
-                    "configuration": dict(action.configuration),
-                    "resolvedConfiguration": dict(run.configuration),
-                    "roleArn": action.role_arn,
-                    "region": action.region or region,
-                    "inputArtifacts": artifact_details(run.input_artifacts),
-                    "namespace": action.namespace,
-                }
-            ),
+            "input": action_input,
             "output": output,
         }
     )
+
+
+def _hidden(configuration: Mapping[str, str], secrets: frozenset[str]) -> dict[str, str]:
+    return {k: HIDDEN if k in secrets else v for k, v in configuration.items()}
 
 
 _CONDITION_STATE_KEYS = {
