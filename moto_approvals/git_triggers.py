@@ -248,6 +248,8 @@ def connection_source(definition: PipelineDefinition, action_name: str | None) -
         if a.action_type_id["provider"] == CONNECTION_PROVIDER
     }
     sources = list(actions)
+    if action_name is not None and not isinstance(action_name, str):
+        raise ValueError(f"action_name must be a string, got {action_name!r}.")
     if not sources:
         raise ValueError(f"it has no {CONNECTION_PROVIDER} source action to send Git events to.")
     if action_name is None:

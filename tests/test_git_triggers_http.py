@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import urllib.request
 from collections.abc import Iterator
+from typing import Any
 
 import boto3
 import pytest
@@ -68,14 +69,24 @@ def test_a_pull_request_through_the_handle_on_a_server_is_matched(
     )
 
 
-def test_a_malformed_push_answers_400_value_error(url: str, codepipeline: Client) -> None:
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"tags": "v1"}, "tags must be a list"),
+        ({"tags": ["v1"], "actionName": ["Checkout"]}, "action_name must be a string"),
+        ({"branch": 7}, "branch must be a non-empty string"),
+    ],
+)
+def test_a_malformed_push_answers_400_value_error(
+    url: str, codepipeline: Client, body: dict[str, Any], message: str
+) -> None:
     path = "/approvals/api/123456789012/us-east-1/pipelines/release/git/push"
 
-    reply = requests.post(f"{url}{path}", json={"tags": "v1"}, timeout=10)
+    reply = requests.post(f"{url}{path}", json=body, timeout=10)
 
     assert reply.status_code == 400
     assert reply.json()["__type"] == "ValueError"
-    assert "tags must be a list" in reply.json()["message"]
+    assert message in reply.json()["message"]
 
 
 def test_a_handle_on_a_server_raises_the_server_s_value_error(
