@@ -28,6 +28,7 @@ from moto_approvals.catalog import PipelineRecord
 from moto_approvals.domain import ActionDefinition
 from moto_approvals.engine import PipelineRuntime
 from moto_approvals.exceptions import ConcurrentPipelineExecutionsLimitExceededException
+from moto_approvals.notifications import default_bus_rules
 
 EVENT_TRIGGER = "CloudWatchEvent"
 POLLING_TRIGGER = "PollForSourceChanges"
@@ -138,18 +139,14 @@ class SourceChanges:
 
     def _matching_rule(self, pipeline_arn: str, bucket: str, key: str) -> str | None:
         """The ARN of an enabled default-bus rule that routes the upload to the pipeline."""
-        from moto.events.models import events_backends
-
         try:
-            bus = events_backends[self._account_id][self._region].event_buses.get("default")
-        except KeyError:
-            return None
-        if bus is None:
+            rules = default_bus_rules(self._account_id, self._region) or []
+        except KeyError:  # a region moto's EventBridge does not know
             return None
         events: list[Any] = [_cloudtrail_put(self._account_id, self._region, bucket, key)]
         if self._store.sends_eventbridge_events(bucket):
             events.append(_object_created(self._account_id, self._region, bucket, key))
-        for rule in list(bus.rules.values()):
+        for rule in rules:
             if rule.state != "ENABLED" or not any(
                 t.get("Arn") == pipeline_arn for t in rule.targets
             ):
