@@ -17,7 +17,7 @@ CodePipeline's ``...NotFoundException`` included; a method a route does not take
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
@@ -30,6 +30,7 @@ from moto_approvals.domain import (
     ActionBehaviour,
     ApprovalStatus,
     PendingApproval,
+    PendingJob,
     PipelineExecution,
     RetryMode,
     TransitionType,
@@ -37,6 +38,7 @@ from moto_approvals.domain import (
 from moto_approvals.exceptions import CodePipelineError, ValidationException
 from moto_approvals.mock import DEFAULT_REGION, Approvals, current_account_id
 from moto_approvals.models import ApprovalsBackend, approvals_backends
+from moto_approvals.remote import process_identity
 from moto_approvals.validation import validate_input
 
 PREFIX = "/approvals/api"
@@ -105,6 +107,18 @@ def pending_approval(pending: PendingApproval) -> Json:
         "actionExecutionId": pending.action_execution_id,
         "token": pending.token,
         "expiresAt": pending.expires_at.isoformat(),
+    }
+
+
+def pending_job(pending: PendingJob) -> Json:
+    return {
+        "pipelineName": pending.pipeline_name,
+        "stageName": pending.stage_name,
+        "actionName": pending.action_name,
+        "pipelineExecutionId": pending.pipeline_execution_id,
+        "actionExecutionId": pending.action_execution_id,
+        "jobId": pending.job_id,
+        "event": pending.event,
     }
 
 
@@ -181,6 +195,16 @@ def pipeline(request: Request, account: str, region: str, name: str) -> Json:
 def pending_approvals(request: Request, account: str, region: str, name: str) -> Json:
     handle = _handle(account, region)
     return {"pendingApprovals": [pending_approval(p) for p in handle.pending_approvals(name)]}
+
+
+def pending_jobs(request: Request, account: str, region: str, name: str) -> Json:
+    handle = _handle(account, region)
+    return {"pendingJobs": [pending_job(p) for p in handle.pending_jobs(name)]}
+
+
+def process(request: Request, account: str, region: str) -> Json:
+    """Which process serves: a handle in the same one may register Lambda handlers."""
+    return {"processId": process_identity()}
 
 
 def _behaviours(backend: ApprovalsBackend, name: str) -> list[Json]:
@@ -343,10 +367,12 @@ def set_rule_result(
 #: handler takes the request and the path's parts by name and returns the reply's JSON object.
 ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", f"{PREFIX}/backends", backends),
+    ("GET", f"{PREFIX}/<account>/<region>/process", process),
     ("GET", f"{PREFIX}/<account>/<region>/pipelines", pipelines),
     ("GET", PIPELINE, pipeline),
     ("GET", f"{PIPELINE}/approvals", pending_approvals),
     ("POST", f"{PIPELINE}/approvals", put_approval_result),
+    ("GET", f"{PIPELINE}/jobs", pending_jobs),
     ("POST", f"{PIPELINE}/executions/<execution_id>/stop", stop),
     ("POST", f"{PIPELINE}/stages/<stage>/retry", retry),
     ("POST", f"{PIPELINE}/stages/<stage>/transition", transition),
@@ -367,7 +393,10 @@ def handle(request: Request) -> Response:
     """Answer one control API request; never raises."""
     try:
         handler, arguments = _MAP.bind_to_environ(request.environ).match()
-        reply = handler(request, **arguments)
+        try:
+            reply = handler(request, **arguments)
+        finally:
+            _invoke_due(arguments)
     except CodePipelineError as error:  # first: moto's errors are werkzeug HTTPExceptions too
         # What the path names and does not exist is a 404, as elsewhere in this API.
         missing = error.error_type.endswith("NotFoundException")
@@ -383,6 +412,16 @@ def handle(request: Request) -> Response:
     except ValueError as error:
         return _error(400, "ValueError", str(error))
     return Response(json.dumps(reply), content_type="application/json")
+
+
+def _invoke_due(arguments: Mapping[str, Any]) -> None:
+    """Run the Lambda handlers a control call made due (an answer that moved an execution)."""
+    # dict.get: only backends that exist (moto's BackendDict makes one on any lookup).
+    every: dict[str, Any] = approvals_backends
+    regions: dict[str, ApprovalsBackend] = every.get(arguments.get("account", "")) or {}
+    backend = dict.get(regions, arguments.get("region", ""))
+    if backend is not None:
+        backend.jobs.invoke_due()
 
 
 def model_data() -> dict[str, list[Json]]:

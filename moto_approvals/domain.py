@@ -242,6 +242,10 @@ class ActionRun:
     answer: ApprovalStatus | None = None
     summary: str | None = None
     updated_by: str | None = None
+    #: How far a job worker said it got (executionDetails.percentComplete).
+    percent_complete: int | None = None
+    #: The failure type a job worker reported (PutJobFailureResult), for the FAILED event.
+    error_code: str | None = None
     #: Filled when the run starts, before its kind starts it (artifacts and variables).
     # Tuples: an action without artifacts (most of them) shares the one empty tuple.
     input_artifacts: Sequence[ArtifactLocation] = ()
@@ -410,6 +414,23 @@ class PendingApproval:
     action_execution_id: str
     token: str
     expires_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class PendingJob:
+    """A Lambda invoke job waiting for its function's answer, as a test sees it.
+
+    ``event`` is the event the function gets: call the handler with it, and the handler's
+    PutJobSuccessResult / PutJobFailureResult answers the job.
+    """
+
+    pipeline_name: str
+    stage_name: str
+    action_name: str
+    pipeline_execution_id: str
+    action_execution_id: str
+    job_id: str
+    event: dict[str, Any]
 
 
 class EventLevel(str, Enum):

@@ -18,15 +18,21 @@ from typing import Any, ParamSpec, TypeVar, overload
 from moto import mock_aws
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
-from moto_approvals.domain import ActionBehaviour, PendingApproval
+from moto_approvals.domain import ActionBehaviour, PendingApproval, PendingJob
 from moto_approvals.exceptions import (
     ActionNotFoundException,
     PipelineNotFoundException,
     StageNotFoundException,
 )
 from moto_approvals.git_triggers import GitEvent, pull_request_event, push_event, receive
+from moto_approvals.lambda_invoke import DEFAULT_TIMEOUT_SECONDS, LambdaHandler
 from moto_approvals.models import HISTORY_LIMIT_VARIABLE, ApprovalsBackend, approvals_backends
-from moto_approvals.remote import ControlAPIError, RemoteControl, server_mode_endpoint
+from moto_approvals.remote import (
+    ControlAPIError,
+    RemoteControl,
+    process_identity,
+    server_mode_endpoint,
+)
 from moto_approvals.wiring import install
 
 P = ParamSpec("P")
@@ -80,9 +86,10 @@ class Approvals:
 
     Public: ``account_id``, ``region_name``, ``endpoint_url``, :meth:`pending_approvals`,
     :meth:`fail_action`, :meth:`hold_action`, :meth:`succeed_action`, :meth:`complete_action`,
-    :meth:`set_rule_result`, :meth:`push`, :meth:`pull_request`. Without ``endpoint_url`` it
-    reads and steers the backend directly, so it works in-process and against a server started
-    in the same process. With one (or under moto's
+    :meth:`set_rule_result`, :meth:`push`, :meth:`pull_request`, :meth:`pending_jobs`,
+    :meth:`register_lambda` (in this process only). Without ``endpoint_url`` it reads and
+    steers the backend directly, so it works in-process and against a server started in the
+    same process. With one (or under moto's
     ``TEST_SERVER_MODE=true``, the server at ``TEST_SERVER_MODE_ENDPOINT``), it does the same
     through that server's control API. Its errors are plain Python exceptions naming what was
     not found, with the account and region: :class:`PipelineNotFoundError`,
@@ -155,9 +162,13 @@ class Approvals:
 
     @contextmanager
     def _lookup(self, pipeline: str, stage: str = "", action: str = "") -> Iterator[None]:
-        """Turn the backend's AWS errors into plain exceptions that say what is missing."""
+        """Turn the backend's AWS errors into plain exceptions that say what is missing.
+
+        On the way out, Lambda handlers the call made due run (outside the backend's lock).
+        """
         try:
             yield
+            self._backend.jobs.invoke_due()
         except PipelineNotFoundException:
             raise PipelineNotFoundError(
                 f"No pipeline named {pipeline!r} in {self._where}."
@@ -181,6 +192,46 @@ class Approvals:
                 return remote.pending_approvals(pipeline_name)
         with self._lookup(pipeline_name):
             return self._backend.pending_approvals(pipeline_name)
+
+    def pending_jobs(self, pipeline_name: str) -> list[PendingJob]:
+        """Lambda invoke jobs of the pipeline waiting for an answer, oldest first.
+
+        A held Invoke action without a registered handler waits here: call the function's
+        handler with the job's ``event``; its PutJobSuccessResult / PutJobFailureResult answers.
+        """
+        if self._remote is not None:
+            with self._over_http() as remote:
+                return remote.pending_jobs(pipeline_name)
+        with self._lookup(pipeline_name):
+            return self._backend.jobs.pending_jobs(pipeline_name)
+
+    def register_lambda(
+        self,
+        function_name: str,
+        handler: LambdaHandler,
+        *,
+        timeout_seconds: int = DEFAULT_TIMEOUT_SECONDS,
+    ) -> None:
+        """Call ``handler(event, context)`` for every Invoke action of this account and region
+        whose ``FunctionName`` names the function (by name or ARN; a qualifier is ignored).
+
+        The handler runs in this process, after the call that started the action, with the
+        backend's lock released; it answers with PutJobSuccessResult / PutJobFailureResult.
+        ``timeout_seconds`` is what ``context.get_remaining_time_in_millis()`` counts down.
+
+        Raises:
+            ValueError: the handle is on a server in another process (handlers run in the
+                server's process: use ``running_server``).
+        """
+        if self._remote is not None:
+            with self._over_http() as remote:
+                if remote.process_identity() != process_identity():
+                    raise ValueError(
+                        f"register_lambda: the server at {self.endpoint_url} runs in another "
+                        "process, and a handler is called in the server's process. Start the "
+                        "server in the test's process with moto_approvals.running_server()."
+                    )
+        self._backend.jobs.register_lambda(function_name, handler, timeout_seconds)
 
     def fail_action(self, pipeline_name: str, stage_name: str, action_name: str) -> None:
         """Make every later run of a non-approval action fail (a broken build, say)."""

@@ -67,6 +67,7 @@ from moto_approvals.exceptions import (
     StageNotFoundException,
     ValidationException,
 )
+from moto_approvals.job_service import JobService
 from moto_approvals.notifications import publish_approval_needed, publish_state_changes
 from moto_approvals.pagination import NewestFirst
 from moto_approvals.rule_state import alarm_lookup, execution_variable
@@ -115,6 +116,7 @@ class ApprovalsBackend(BaseBackend):
         self.source_changes = SourceChanges(account_id, region_name, self.artifact_store)
         #: Action types: AWS's own, the account's custom ones, providers' third-party ones.
         self.action_types = ActionTypeRegistry()
+        self.jobs = JobService(self)
 
     @property
     def pipelines(self) -> CodePipelineBackend:
@@ -141,6 +143,7 @@ class ApprovalsBackend(BaseBackend):
             runtime.conditions.world.alarm_state = alarm_lookup(self.account_id, self.region_name)
             runtime.conditions.world.variable = execution_variable
             link_jobs(self.action_types, runtime)
+            self.jobs.attach(runtime)
             self._runtimes[pipeline_name] = (record, runtime)
         else:
             runtime = known[1]
@@ -153,6 +156,11 @@ class ApprovalsBackend(BaseBackend):
         runtime.history_limit = history_limit()
         self.source_changes.detect(record, runtime, now)
         return runtime
+
+    def loaded_runtimes(self) -> Iterator[tuple[str, PipelineRuntime]]:
+        """Each pipeline's runtime as last loaded (not caught up with the clock)."""
+        for name, (_, runtime) in self._runtimes.items():
+            yield name, runtime
 
     def _stage(self, runtime: PipelineRuntime, stage_name: str) -> StageDefinition:
         stage = runtime.definition.stage(stage_name)
@@ -178,6 +186,7 @@ class ApprovalsBackend(BaseBackend):
                 self._announce(pipeline_name, runtime)
 
     def _announce(self, pipeline_name: str, runtime: PipelineRuntime) -> None:
+        self.jobs.collect(pipeline_name, runtime)
         for run in runtime.take_started_approvals():
             execution = runtime.executions[run.pipeline_execution_id]
             publish_approval_needed(run, execution, self.region_name, self.account_id)

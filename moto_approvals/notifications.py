@@ -252,6 +252,7 @@ def state_change_detail(change: StateChange, region: str) -> dict[str, Any]:
             "external-execution-url": run.external_execution_url,
             "external-execution-summary": run.summary or None,
             "external-execution-id": run.external_execution_id,
+            "error-code": run.error_code if change.state is EventState.FAILED else None,
         }
         present = {key: value for key, value in result.items() if value is not None}
         if present:

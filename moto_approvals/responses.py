@@ -151,10 +151,15 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
                 "Credential should be scoped to a valid region."
             ) from None
         authorize(self, self._operation, self._input)
-        # The whole call, reply included, under the lock: building a reply reads (and prunes)
-        # the engine's working sets.
-        with backend.lock:
-            return self.call_action()
+        try:
+            # The whole call, reply included, under the lock: building a reply reads (and
+            # prunes) the engine's working sets.
+            with backend.lock:
+                return self.call_action()
+        finally:
+            # Lambda handlers the call made due run now, with the lock released: their own
+            # calls (PutJobSuccessResult, S3) must get through, from this thread or another.
+            backend.jobs.invoke_due()
 
     @staticmethod
     def _enrich_response(headers: dict[str, str], body: Any) -> tuple[dict[str, str], Any]:
@@ -526,6 +531,73 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
 
     def update_action_type(self) -> str:
         action_type_service.update_action_type(self.approvals_backend, self._params()["actionType"])
+        return _reply()
+
+    # -- jobs: Custom actions (PollForJobs) and Lambda invoke actions -----------------------
+
+    def poll_for_jobs(self) -> str:
+        params = self._params()
+        jobs = self.approvals_backend.jobs.poll_for_jobs(
+            params["actionTypeId"], params.get("maxBatchSize"), params.get("queryParam")
+        )
+        return _reply({"jobs": jobs})
+
+    def acknowledge_job(self) -> str:
+        params = self._params()
+        status = self.approvals_backend.jobs.acknowledge_job(params["jobId"], params["nonce"])
+        return _reply({"status": status.value})
+
+    def get_job_details(self) -> str:
+        details = self.approvals_backend.jobs.get_job_details(self._params()["jobId"])
+        return _reply({"jobDetails": details})
+
+    def put_job_success_result(self) -> str:
+        params = self._params()
+        self.approvals_backend.jobs.put_job_success_result(params["jobId"], params)
+        return _reply()
+
+    def put_job_failure_result(self) -> str:
+        params = self._params()
+        self.approvals_backend.jobs.put_job_failure_result(
+            params["jobId"], params["failureDetails"]
+        )
+        return _reply()
+
+    # -- jobs: ThirdParty actions ----------------------------------------------------------
+
+    def poll_for_third_party_jobs(self) -> str:
+        params = self._params()
+        jobs = self.approvals_backend.jobs.poll_for_third_party_jobs(
+            params["actionTypeId"], params.get("maxBatchSize")
+        )
+        return _reply({"jobs": jobs})
+
+    def acknowledge_third_party_job(self) -> str:
+        params = self._params()
+        status = self.approvals_backend.jobs.acknowledge_third_party_job(
+            params["jobId"], params["nonce"], params["clientToken"]
+        )
+        return _reply({"status": status.value})
+
+    def get_third_party_job_details(self) -> str:
+        params = self._params()
+        details = self.approvals_backend.jobs.get_third_party_job_details(
+            params["jobId"], params["clientToken"]
+        )
+        return _reply({"jobDetails": details})
+
+    def put_third_party_job_success_result(self) -> str:
+        params = self._params()
+        self.approvals_backend.jobs.put_third_party_job_success_result(
+            params["jobId"], params["clientToken"], params
+        )
+        return _reply()
+
+    def put_third_party_job_failure_result(self) -> str:
+        params = self._params()
+        self.approvals_backend.jobs.put_third_party_job_failure_result(
+            params["jobId"], params["clientToken"], params["failureDetails"]
+        )
         return _reply()
 
 

@@ -215,6 +215,7 @@ def _action_execution(run: ActionRun, show_token: bool) -> Json:
             "lastUpdatedBy": run.updated_by,
             "externalExecutionId": run.external_execution_id,
             "externalExecutionUrl": run.external_execution_url,
+            "percentComplete": run.percent_complete,
             "errorDetails": error_details(run),
         }
     )

@@ -57,6 +57,16 @@ SERVED = {
     "DeregisterWebhookWithThirdParty",
     "ListDeployActionExecutionTargets",
     "PutActionRevision",
+    "PollForJobs",
+    "AcknowledgeJob",
+    "GetJobDetails",
+    "PutJobSuccessResult",
+    "PutJobFailureResult",
+    "PollForThirdPartyJobs",
+    "AcknowledgeThirdPartyJob",
+    "GetThirdPartyJobDetails",
+    "PutThirdPartyJobSuccessResult",
+    "PutThirdPartyJobFailureResult",
 }
 Report = dict[str, Any]
 

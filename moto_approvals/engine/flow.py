@@ -373,8 +373,11 @@ class PipelineRuntime:
         now: datetime.datetime,
         pipeline_execution_id: str | None = None,
     ) -> int:
-        """Finish held (InProgress) runs of a steered action; returns how many."""
+        """Finish held (InProgress) runs of a steered action or held Invoke; returns how many."""
         done = self.steered.complete(
+            stage_name, action_name, succeeded, summary, now, pipeline_execution_id
+        )
+        done += self.jobs.complete_held(
             stage_name, action_name, succeeded, summary, now, pipeline_execution_id
         )
         self._pump(now)
