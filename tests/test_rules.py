@@ -296,3 +296,22 @@ def test_list_rule_executions_errors(
         codepipeline.list_rule_executions(**{"pipelineName": "release", **params})
 
     assert error_of(err)[0] == code
+
+
+def test_a_failed_on_success_condition_with_rollback_rolls_the_stage_back(
+    create_pipeline: CreatePipeline, codepipeline: Client, approvals: Approvals
+) -> None:
+    build = {**build_stage(), "onSuccess": condition(CHECK, result="ROLLBACK")}
+    create_pipeline(stages=[source_stage(), build], pipelineType="V2")
+    good = newest_execution_id(codepipeline)
+    approvals.set_rule_result("release", "Build", "Check", "FAILED")
+
+    bad = codepipeline.start_pipeline_execution(name="release")["pipelineExecutionId"]
+
+    rollback = codepipeline.get_pipeline_execution(
+        pipelineName="release", pipelineExecutionId=newest_execution_id(codepipeline)
+    )["pipelineExecution"]
+    assert execution_status(codepipeline, bad) == "Failed"
+    assert rollback["executionType"] == "ROLLBACK"
+    assert rollback["rollbackMetadata"] == {"rollbackTargetPipelineExecutionId": good}
+    assert rollback["trigger"] == {"triggerType": "AutomatedRollback", "triggerDetail": bad}
