@@ -18,6 +18,7 @@ from moto.codepipeline.responses import CodePipelineResponse
 from moto.core.utils import camelcase_to_underscores
 from moto.sts.models import STSBackend, sts_backends
 from moto.utilities.aws_headers import gen_amzn_requestid_long
+from werkzeug.exceptions import HTTPException
 
 from moto_approvals import wire
 from moto_approvals.authorization import authorize
@@ -150,7 +151,22 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
         # The whole call, reply included, under the lock: building a reply reads (and prunes)
         # the engine's working sets.
         with backend.lock:
-            return self.call_action()
+            return self._call_operation()
+
+    def _call_operation(self) -> Any:
+        """moto's ``call_action`` for the operations this class serves, without the
+        ``inspect.getmembers`` over the class that moto runs on every request."""
+        name = camelcase_to_underscores(self._operation)
+        if name not in _OWN_OPERATIONS:
+            return self.call_action()  # one of moto's own, as moto runs it
+        headers = self.response_headers
+        try:
+            status, body = 200, getattr(self, name)()
+        except HTTPException as error:  # as call_action answers it
+            code = error.code or 500
+            headers = {**headers, **dict(error.get_headers() or []), "status": str(code)}
+            status, body = code, error.description
+        return (status, *self._enrich_response(headers, body))
 
     @staticmethod
     def _enrich_response(headers: dict[str, str], body: Any) -> tuple[dict[str, str], Any]:
@@ -473,6 +489,14 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
             self._caller_arn(),
         )
         return _reply({"pipelineExecutionId": execution.pipeline_execution_id})
+
+
+#: The operations this class answers itself (the rest are moto's).
+_OWN_OPERATIONS = frozenset(
+    name
+    for name, member in vars(ApprovalsCodePipelineResponse).items()
+    if callable(member) and not name.startswith("_")
+)
 
 
 def _with_token(data: dict[str, Any], next_token: str | None) -> dict[str, Any]:
