@@ -116,6 +116,19 @@ def test_the_environment_variable_caps_history(monkeypatch: pytest.MonkeyPatch) 
         assert len(_execution_ids(codepipeline)) == 2
 
 
+def test_a_variable_that_is_not_a_positive_number_is_ignored_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv(HISTORY_LIMIT_VARIABLE, "ten")
+    with mock_approvals():
+        codepipeline = _client(INSTANT)
+        for _ in range(2):
+            codepipeline.start_pipeline_execution(name="release")
+
+        assert len(_execution_ids(codepipeline)) == 3
+    assert f"{HISTORY_LIMIT_VARIABLE}='ten' is not a positive whole number" in caplog.text
+
+
 def test_without_a_cap_every_execution_is_kept() -> None:
     with mock_approvals():
         codepipeline = _client(INSTANT)
