@@ -98,7 +98,7 @@ class PipelineRuntime:
         #: The latest execution that entered each stage.
         self.stage_entries: dict[str, str] = {}
         self._latest_runs: dict[tuple[str, str], ActionRun] = {}
-        # A working set, pruned lazily, so a read costs what is in flight, not all history.
+        # The executions in flight, in start order (each leaves it when it finishes).
         self._in_flight: dict[str, PipelineExecution] = {}
         self._positions = Positions()
         # Executions that may be able to move: a write steps these, not everything in flight.
@@ -712,6 +712,7 @@ class PipelineRuntime:
         self, execution: PipelineExecution, status: ExecutionStatus, now: datetime.datetime
     ) -> None:
         execution.finish(status, now)
+        self._in_flight.pop(execution.pipeline_execution_id, None)
         self._moved(execution)
         state = (
             EventState.CANCELED
