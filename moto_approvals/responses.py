@@ -16,8 +16,8 @@ from typing import Any
 
 from moto.codepipeline.responses import CodePipelineResponse
 from moto.core.utils import camelcase_to_underscores
+from moto.moto_api._internal import mock_random
 from moto.sts.models import STSBackend, sts_backends
-from moto.utilities.aws_headers import gen_amzn_requestid_long
 from werkzeug.exceptions import HTTPException
 
 from moto_approvals import wire
@@ -170,11 +170,12 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
 
     @staticmethod
     def _enrich_response(headers: dict[str, str], body: Any) -> tuple[dict[str, str], Any]:
-        """moto's step, without its regex over the whole body for an XML ``<RequestId>``: a
-        JSON 1.1 body has none, and a page of 100 items is long."""
+        """moto's step, without its regex over the whole body for an XML ``<RequestId>`` (a
+        JSON 1.1 body has none, and a page of 100 items is long). The request id is a UUID, as
+        CodePipeline's are, from moto's seeded random source."""
         if "status" in headers:
             headers["status"] = str(headers["status"])
-        gen_amzn_requestid_long(headers)
+        headers["x-amzn-requestid"] = str(mock_random.uuid4())
         return headers, body
 
     def _authenticate_and_authorize_normal_action(self, resource: str = "*") -> None:
