@@ -1,8 +1,9 @@
 """Cost of the emulator's operations relative to moto's own GetPipeline, with their targets.
 
-Run: ``python benchmarks/bench.py [section ...] [--repeat N] [--in-flight N] [--history N]``;
-sections: ``approve``, ``in-flight``, ``history``, ``memory``, ``pages`` (default: all). Each
-line prints a ratio and, where there is one, the target beside it:
+Run: ``python benchmarks/bench.py [section ...] [--repeat N] [--in-flight N] [--history N]
+[--mode MODE]``; sections: ``approve``, ``in-flight``, ``history``, ``memory``, ``pages``
+(default: all); ``--mode`` picks the in-flight modes (default: all three). Each line prints a
+ratio and, where there is one, the target beside it:
 
 - approve: PutApprovalResult with one execution in flight, ratio to moto's GetPipeline.
 - in-flight: StartPipelineExecution, PutApprovalResult and GetPipelineState on a pipeline with
