@@ -58,9 +58,9 @@ def _one_call(runtime: PipelineRuntime, rng: random.Random, now: datetime.dateti
         runtime.start_execution(now, "StartPipelineExecution", "me")
     elif choice < 0.6 and pending:
         approval = rng.choice(pending)
-        stage = runtime.definition.stage(approval.stage_name)
-        assert stage is not None
-        action = stage.action(approval.action_name)
+        declared = runtime.definition.stage(approval.stage_name)
+        assert declared is not None
+        action = declared.action(approval.action_name)
         assert action is not None
         status = ApprovalStatus.APPROVED if rng.random() < 0.8 else ApprovalStatus.REJECTED
         runtime.put_approval_result(action, approval.token, status, "ok", "me", now)
@@ -68,13 +68,13 @@ def _one_call(runtime: PipelineRuntime, rng: random.Random, now: datetime.dateti
         execution = rng.choice(in_flight)
         runtime.stop_execution(execution.pipeline_execution_id, rng.random() < 0.5, None, now)
     elif choice < 0.85:
-        stage = rng.choice(["Approve", "Build", "Gate"])
-        runtime.set_transition(stage, TransitionType.INBOUND, rng.random() < 0.6, "held", "me", now)
+        name = rng.choice(["Approve", "Build", "Gate"])
+        runtime.set_transition(name, TransitionType.INBOUND, rng.random() < 0.6, "held", "me", now)
     elif done:
         execution = rng.choice(done)
-        stage = rng.choice(["Approve", "Gate"])
+        name = rng.choice(["Approve", "Gate"])
         runtime.retry_stage_execution(
-            execution.pipeline_execution_id, stage, RetryMode.FAILED_ACTIONS, now
+            execution.pipeline_execution_id, name, RetryMode.FAILED_ACTIONS, now
         )
 
 
