@@ -93,6 +93,16 @@ def test_a_token_naming_a_dropped_execution_is_invalid(capped: Client) -> None:
     assert error_of(err)[0] == "InvalidNextTokenException"
 
 
+def test_the_request_token_of_a_dropped_execution_starts_a_new_one(capped: Client) -> None:
+    first = capped.start_pipeline_execution(name="release", clientRequestToken="deploy-1")
+    for _ in range(3):
+        capped.start_pipeline_execution(name="release")
+
+    again = capped.start_pipeline_execution(name="release", clientRequestToken="deploy-1")
+
+    assert again["pipelineExecutionId"] != first["pipelineExecutionId"]
+
+
 def test_executions_in_flight_are_never_dropped() -> None:
     with mock_approvals(history_limit=2):
         codepipeline = _client(

@@ -205,6 +205,7 @@ class PipelineRuntime:
             last_update_time=now,
             sequence=next(self._sequence),
             source_revisions=sources,
+            client_request_token=client_request_token,
         )
         self.history.add_execution(execution)
         self._in_flight[execution.pipeline_execution_id] = execution
@@ -227,12 +228,11 @@ class PipelineRuntime:
             self.history_limit,
             lambda e: e.status.is_active or e.pipeline_execution_id in shown,
         )
+        for execution in dropped:
+            if execution.client_request_token is not None:
+                self._client_tokens.pop(execution.client_request_token, None)
         if dropped:
-            gone = set(dropped)
-            self._client_tokens = {
-                token: key for token, key in self._client_tokens.items() if key not in gone
-            }
-            self.conditions.forget(gone)
+            self.conditions.forget({e.pipeline_execution_id for e in dropped})
 
     def _resolve_variables(self, given: list[dict[str, str]]) -> list[dict[str, str]]:
         declared = dict(self.definition.variables)
