@@ -27,7 +27,15 @@ from moto.codepipeline.responses import CodePipelineResponse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from pipelines import APPROVE, BUILD, MANUAL, TRUST_POLICY, source_stage
+from pipelines import (
+    APPROVE,
+    BUILD,
+    MANUAL,
+    TRUST_POLICY,
+    approval_stage,
+    deploy_stage,
+    source_stage,
+)
 
 from moto_approvals.responses import ApprovalsCodePipelineResponse
 
@@ -69,11 +77,16 @@ APPROVAL_PIPELINE = [source_stage(), stage("Approve", MANUAL), stage("Build")]
 STEERED_PIPELINE = [source_stage(), stage("Build"), stage("Deploy")]
 
 
-def approve(cp: Client, pipeline: str, token: str) -> None:
+#: The tests' (and the README's) pipeline: Source, Approve (its action ManualApproval), Deploy.
+README_PIPELINE = [source_stage(), approval_stage(), deploy_stage()]
+README_ACTION = "ManualApproval"
+
+
+def approve(cp: Client, pipeline: str, token: str, action: str = "ApproveAction") -> None:
     cp.put_approval_result(
         pipelineName=pipeline,
         stageName="Approve",
-        actionName="ApproveAction",
+        actionName=action,
         result=APPROVE,
         token=token,
     )
