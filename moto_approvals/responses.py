@@ -16,8 +16,9 @@ from typing import Any
 
 from moto.codepipeline.responses import CodePipelineResponse
 from moto.core.utils import camelcase_to_underscores
+from moto.moto_api._internal import mock_random
 from moto.sts.models import STSBackend, sts_backends
-from moto.utilities.aws_headers import gen_amzn_requestid_long
+from werkzeug.exceptions import HTTPException
 
 from moto_approvals import action_type_service, wire
 from moto_approvals.action_types import type_key
@@ -155,19 +156,35 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
             # The whole call, reply included, under the lock: building a reply reads (and
             # prunes) the engine's working sets.
             with backend.lock:
-                return self.call_action()
+                return self._call_operation()
         finally:
             # Lambda handlers the call made due run now, with the lock released: their own
             # calls (PutJobSuccessResult, S3) must get through, from this thread or another.
             backend.jobs.invoke_due()
 
+    def _call_operation(self) -> Any:
+        """moto's ``call_action`` for the operations this class serves, without the
+        ``inspect.getmembers`` over the class that moto runs on every request."""
+        name = camelcase_to_underscores(self._operation)
+        if name not in _OWN_OPERATIONS:
+            return self.call_action()  # one of moto's own, as moto runs it
+        headers = self.response_headers
+        try:
+            status, body = 200, getattr(self, name)()
+        except HTTPException as error:  # as call_action answers it
+            code = error.code or 500
+            headers = {**headers, **dict(error.get_headers() or []), "status": str(code)}
+            status, body = code, error.description
+        return (status, *self._enrich_response(headers, body))
+
     @staticmethod
     def _enrich_response(headers: dict[str, str], body: Any) -> tuple[dict[str, str], Any]:
-        """moto's step, without its regex over the whole body for an XML ``<RequestId>``: a
-        JSON 1.1 body has none, and a page of 100 items is long."""
+        """moto's step, without its regex over the whole body for an XML ``<RequestId>`` (a
+        JSON 1.1 body has none, and a page of 100 items is long). The request id is a UUID, as
+        CodePipeline's are, from moto's seeded random source."""
         if "status" in headers:
             headers["status"] = str(headers["status"])
-        gen_amzn_requestid_long(headers)
+        headers["x-amzn-requestid"] = str(mock_random.uuid4())
         return headers, body
 
     def _authenticate_and_authorize_normal_action(self, resource: str = "*") -> None:
@@ -599,6 +616,14 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
             params["jobId"], params["clientToken"], params["failureDetails"]
         )
         return _reply()
+
+
+#: The operations this class answers itself (the rest are moto's).
+_OWN_OPERATIONS = frozenset(
+    name
+    for name, member in vars(ApprovalsCodePipelineResponse).items()
+    if callable(member) and not name.startswith("_")
+)
 
 
 def _with_token(data: dict[str, Any], next_token: str | None) -> dict[str, Any]:

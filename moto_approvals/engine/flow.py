@@ -100,7 +100,7 @@ class PipelineRuntime:
         #: The latest execution that entered each stage.
         self.stage_entries: dict[str, str] = {}
         self._latest_runs: dict[tuple[str, str], ActionRun] = {}
-        # A working set, pruned lazily, so a read costs what is in flight, not all history.
+        # The executions in flight, in start order (each leaves it when it finishes).
         self._in_flight: dict[str, PipelineExecution] = {}
         self._positions = Positions()
         # Executions that may be able to move: a write steps these, not everything in flight.
@@ -201,6 +201,7 @@ class PipelineRuntime:
         )
         self.launch(execution, 0, now)
         if client_request_token:
+            execution.client_request_token = client_request_token
             self._client_tokens[client_request_token] = execution.pipeline_execution_id
         self._pump(now)
         self._trim_history()
@@ -256,12 +257,11 @@ class PipelineRuntime:
             self.history_limit,
             lambda e: e.status.is_active or e.pipeline_execution_id in shown,
         )
+        for execution in dropped:
+            if execution.client_request_token is not None:
+                self._client_tokens.pop(execution.client_request_token, None)
         if dropped:
-            gone = set(dropped)
-            self._client_tokens = {
-                token: key for token, key in self._client_tokens.items() if key not in gone
-            }
-            self.conditions.forget(gone)
+            self.conditions.forget({e.pipeline_execution_id for e in dropped})
 
     def _resolve_variables(self, given: list[dict[str, str]]) -> list[dict[str, str]]:
         declared = dict(self.definition.variables)
@@ -672,6 +672,7 @@ class PipelineRuntime:
         self, execution: PipelineExecution, status: ExecutionStatus, now: datetime.datetime
     ) -> None:
         execution.finish(status, now)
+        self._in_flight.pop(execution.pipeline_execution_id, None)
         self._moved(execution)
         state = (
             EventState.CANCELED
