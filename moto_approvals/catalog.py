@@ -12,6 +12,7 @@ import copy
 import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
 
 from moto_approvals.domain import Declaration
 from moto_approvals.exceptions import (
@@ -32,6 +33,7 @@ POLLING_IDLE_LIMIT = datetime.timedelta(days=30)
 #: Source providers that poll unless ``PollForSourceChanges`` is "false" (the parameter defaults
 #: to true for pipelines created through the API; ECR and connections never poll).
 POLLING_SOURCES = frozenset({("AWS", "S3"), ("AWS", "CodeCommit"), ("ThirdParty", "GitHub")})
+_Resource = TypeVar("_Resource")
 _ACTION_DEFAULTS = {"runOrder": 1, "configuration": {}, "outputArtifacts": [], "inputArtifacts": []}
 
 
@@ -74,6 +76,29 @@ def check_tags(tags: Iterable[Mapping[str, str]], arn: str, existing: Mapping[st
     merged = {**existing, **given}
     if len(merged) > MAX_TAGS:
         raise TooManyTagsException(f"Tag limit exceeded for resource [{arn}].")
+
+
+class Tagged(Protocol):
+    """A resource TagResource, UntagResource and ListTagsForResource work on."""
+
+    tags: dict[str, str]
+
+
+def add_tags(resource: Tagged, arn: str, tags: Iterable[Mapping[str, str]]) -> None:
+    tags = list(tags)
+    check_tags(tags, arn, resource.tags)
+    resource.tags.update({tag["key"]: tag["value"] for tag in tags})
+
+
+def remove_tags(resource: Tagged, keys: Iterable[str]) -> None:
+    keys = list(keys)
+    reject_system_keys(keys)
+    for key in keys:
+        resource.tags.pop(key, None)
+
+
+def sorted_tags(resource: Tagged) -> list[dict[str, str]]:
+    return [{"key": key, "value": resource.tags[key]} for key in sorted(resource.tags)]
 
 
 @dataclass
@@ -129,7 +154,7 @@ class PipelineRecord:
         self.last_activity = now
 
     def sorted_tags(self) -> list[dict[str, str]]:
-        return [{"key": key, "value": self.tags[key]} for key in sorted(self.tags)]
+        return sorted_tags(self)
 
 
 class PipelineCatalog:
@@ -198,14 +223,21 @@ class PipelineCatalog:
 
     def by_arn(self, arn: str) -> PipelineRecord:
         """The pipeline an ARN names; the ARN must address this account and region."""
-        name = self.check_arn(arn)
-        record = self.records.get(name)
-        if record is None:
+        return self.resource_by_arn(arn, self.records, "pipeline")
+
+    def resource_by_arn(
+        self, arn: str, resources: Mapping[str, _Resource], kind: str, prefix: str = ""
+    ) -> _Resource:
+        """The resource of one kind an ARN of this account and region names, by the name
+        after ``prefix`` in its resource part (``webhook:`` for a webhook's)."""
+        name = self.check_arn(arn)[len(prefix) :]
+        found = resources.get(name)
+        if found is None:
             raise ResourceNotFoundException(
-                f"The account with id '{self.account_id}' does not include a pipeline with "
+                f"The account with id '{self.account_id}' does not include a {kind} with "
                 f"the name '{name}'"
             )
-        return record
+        return found
 
     def check_arn(self, arn: str) -> str:
         """The resource part of a CodePipeline ARN of this account and region."""
@@ -222,14 +254,3 @@ class PipelineCatalog:
                 f"'{self.account_id}' in region '{self.region}'."
             )
         return parts[5]
-
-    def tag(self, arn: str, tags: list[dict[str, str]]) -> None:
-        record = self.by_arn(arn)
-        check_tags(tags, arn, record.tags)
-        record.tags.update({tag["key"]: tag["value"] for tag in tags})
-
-    def untag(self, arn: str, keys: list[str]) -> None:
-        record = self.by_arn(arn)
-        reject_system_keys(keys)
-        for key in keys:
-            record.tags.pop(key, None)

@@ -269,17 +269,18 @@ def _source_actions_open_the_pipeline(context: DeclarationContext) -> None:
             )
 
 
-def _count_problem(at: ActionAt, key: str, low: int, high: int) -> str | None:
-    count = len(at.action.get(key) or [])
+def count_problem(name: str, action: Declaration, key: str, low: int, high: int) -> str | None:
+    """AWS's message for an action with too few or too many artifacts of one kind, if so."""
+    count = len(action.get(key) or [])
     kind = "input" if key == "inputArtifacts" else "output"
     if count < low:
         return (
-            f"Action {at.name} declares {count} {kind} artifacts which is less than the "
+            f"Action {name} declares {count} {kind} artifacts which is less than the "
             f"minimum count ({low})"
         )
     if count > high:
         return (
-            f"Action {at.name} declares {count} {kind} artifacts which is greater than the "
+            f"Action {name} declares {count} {kind} artifacts which is greater than the "
             f"maximum count ({high})"
         )
     return None
@@ -291,9 +292,9 @@ def _artifact_counts(context: DeclarationContext) -> None:
         limits = ARTIFACT_LIMITS.get(at.type_id)
         if limits is None:
             continue
-        problem = _count_problem(at, "inputArtifacts", limits[0], limits[1]) or _count_problem(
-            at, "outputArtifacts", limits[2], limits[3]
-        )
+        problem = count_problem(
+            at.name, at.action, "inputArtifacts", limits[0], limits[1]
+        ) or count_problem(at.name, at.action, "outputArtifacts", limits[2], limits[3])
         if problem:
             raise InvalidActionDeclarationException(problem)
 

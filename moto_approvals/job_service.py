@@ -297,12 +297,6 @@ class JobService:
 
     # -- answers ---------------------------------------------------------------------------
 
-    def _execution_url(self, job: Job, external_id: str | None) -> str | None:
-        action_type = self._backend.action_types.find(job.type_key)
-        if action_type is None or external_id is None:
-            return None
-        return action_type.fill("executionUrlTemplate", job.run, external_id)
-
     def _succeed(self, runtime: PipelineRuntime, job: Job, params: Json) -> None:
         details = params.get("executionDetails") or {}
         external_id = details.get("externalExecutionId")
@@ -310,7 +304,6 @@ class JobService:
             continuation_token=params.get("continuationToken"),
             summary=details.get("summary"),
             external_execution_id=external_id,
-            external_execution_url=self._execution_url(job, external_id),
             output_variables=params.get("outputVariables"),
             percent_complete=details.get("percentComplete"),
         )
@@ -326,9 +319,7 @@ class JobService:
     def _fail(self, runtime: PipelineRuntime, job: Job, failure: Json) -> None:
         external_id = failure.get("externalExecutionId")
         now = utcnow()
-        runtime.jobs.fail(
-            job, failure["message"], external_id, now, self._execution_url(job, external_id)
-        )
+        runtime.jobs.fail(job, failure["message"], external_id, now)
         # Read when the FAILED event is built, on the way out of the lock.
         job.run.error_code = failure["type"]
         runtime.settle(now)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, ParamSpec, TypeVar, overload
@@ -24,6 +24,7 @@ from moto_approvals.exceptions import (
     PipelineNotFoundException,
     StageNotFoundException,
 )
+from moto_approvals.git_triggers import GitEvent, pull_request_event, push_event, receive
 from moto_approvals.lambda_invoke import DEFAULT_TIMEOUT_SECONDS, LambdaHandler
 from moto_approvals.models import ApprovalsBackend, approvals_backends
 from moto_approvals.remote import (
@@ -77,10 +78,10 @@ class Approvals:
 
     Public: ``account_id``, ``region_name``, ``endpoint_url``, :meth:`pending_approvals`,
     :meth:`fail_action`, :meth:`hold_action`, :meth:`succeed_action`, :meth:`complete_action`,
-    :meth:`register_lambda` and :meth:`set_rule_result` (in this process only),
-    :meth:`pending_jobs`. Without ``endpoint_url`` it reads and steers the
-    backend directly, so it works in-process
-    and against a server started in the same process. With one (or under moto's
+    :meth:`set_rule_result`, :meth:`push`, :meth:`pull_request`, :meth:`pending_jobs`,
+    :meth:`register_lambda` (handlers run in the server's process: this one). Without
+    ``endpoint_url`` it reads and steers the backend directly, so it works in-process and
+    against a server started in the same process. With one (or under moto's
     ``TEST_SERVER_MODE=true``, the server at ``TEST_SERVER_MODE_ENDPOINT``), it does the same
     through that server's control API. Its errors are plain Python exceptions naming what was
     not found, with the account and region: :class:`PipelineNotFoundError`,
@@ -283,16 +284,92 @@ class Approvals:
         and later runs.
 
         Raises:
-            ValueError: no such rule, a rule evaluated against moto's state, or a bad result;
-                or a handle on a server (rules are decided in the server's process).
+            ValueError: no such rule, a rule evaluated against moto's state, or a bad result.
         """
         if self._remote is not None:
-            raise ValueError(
-                "set_rule_result steers the emulator in this process; call it in the process "
-                "that runs the server (running_server)."
-            )
+            with self._over_http() as remote:
+                remote.set_rule_result(pipeline_name, stage_name, rule_name, result)
+            return
         with self._lookup(pipeline_name, stage_name):
             self._backend.set_rule_result(pipeline_name, stage_name, rule_name, result)
+
+    def push(
+        self,
+        pipeline_name: str,
+        *,
+        branch: str | None = None,
+        tags: Sequence[str] = (),
+        file_paths: Sequence[str] = (),
+        commit_id: str | None = None,
+        commit_message: str | None = None,
+        action_name: str | None = None,
+    ) -> str | None:
+        """A Git push to the repository of a connection source action (the pipeline's only
+        one unless ``action_name`` names it): a branch with its changed files, or tags.
+
+        Matched against the action's trigger as AWS matches it (README, "Git triggers");
+        returns the id of the execution it started, or None when it started none.
+
+        Raises:
+            ValueError: neither a branch nor tags, or no such connection source action.
+        """
+        body = {
+            "branch": branch,
+            "tags": list(tags),
+            "filePaths": list(file_paths),
+            "commitId": commit_id,
+            "commitMessage": commit_message,
+        }
+        event = push_event(branch, list(tags), list(file_paths), commit_id, commit_message)
+        return self._git_event(pipeline_name, action_name, "push", body, event)
+
+    def pull_request(
+        self,
+        pipeline_name: str,
+        *,
+        source_branch: str,
+        destination_branch: str,
+        event: str = "OPEN",
+        file_paths: Sequence[str] = (),
+        commit_id: str | None = None,
+        commit_message: str | None = None,
+        action_name: str | None = None,
+    ) -> str | None:
+        """A pull request from ``source_branch`` into ``destination_branch`` is opened
+        (``"OPEN"``), updated (``"UPDATED"``) or closed, merged (``"CLOSED"``).
+
+        Matched against the action's trigger; returns the id of the execution it started (on
+        the source branch's commit), or None.
+
+        Raises:
+            ValueError: a bad event or branch, or no such connection source action.
+        """
+        body = {
+            "event": event,
+            "sourceBranch": source_branch,
+            "destinationBranch": destination_branch,
+            "filePaths": list(file_paths),
+            "commitId": commit_id,
+            "commitMessage": commit_message,
+        }
+        git_event = pull_request_event(
+            event, source_branch, destination_branch, list(file_paths), commit_id, commit_message
+        )
+        return self._git_event(pipeline_name, action_name, "pull-request", body, git_event)
+
+    def _git_event(
+        self,
+        pipeline_name: str,
+        action_name: str | None,
+        kind: str,
+        body: dict[str, Any],
+        event: GitEvent,
+    ) -> str | None:
+        if self._remote is not None:
+            with self._over_http() as remote:
+                return remote.git_event(pipeline_name, kind, {**body, "actionName": action_name})
+        with self._lookup(pipeline_name):
+            return receive(self._backend, pipeline_name, action_name, event)
 
     def _set(self, pipeline: str, stage: str, action: str, behaviour: ActionBehaviour) -> None:
         if self._remote is not None:
@@ -324,6 +401,9 @@ _REMOTE_ERRORS: dict[str, type[Exception]] = {
     "StageNotFoundError": StageNotFoundError,
     "ActionNotFoundError": ActionNotFoundError,
     "ValueError": ValueError,
+    # The path's account or region: what the in-process handle rejects as misuse.
+    "AccountNotFoundError": ValueError,
+    "RegionNotFoundError": ValueError,
 }
 
 

@@ -24,9 +24,22 @@ from moto.core.utils import utcnow
 from moto.iam.exceptions import NotFoundException as IAMNotFoundException
 from moto.moto_api._internal import mock_random
 
+from moto_approvals.action_type_service import (
+    action_type_by_arn,
+    is_action_type_arn,
+    keep_secrets,
+    link_jobs,
+)
 from moto_approvals.action_types import ActionTypeRegistry
 from moto_approvals.artifact_store import S3ArtifactStore
-from moto_approvals.catalog import PipelineCatalog, PipelineRecord
+from moto_approvals.catalog import (
+    PipelineCatalog,
+    PipelineRecord,
+    Tagged,
+    add_tags,
+    remove_tags,
+    sorted_tags,
+)
 from moto_approvals.declarations import reject_null_members, validate_pipeline_declaration
 from moto_approvals.domain import (
     ActionBehaviour,
@@ -55,6 +68,7 @@ from moto_approvals.exceptions import (
 from moto_approvals.job_service import JobService
 from moto_approvals.notifications import publish_approval_needed, publish_state_changes
 from moto_approvals.rule_state import alarm_lookup, execution_variable
+from moto_approvals.source_changes import SourceChanges
 from moto_approvals.validation import known_members
 from moto_approvals.webhooks import Webhooks, is_webhook_arn
 
@@ -79,6 +93,8 @@ class ApprovalsBackend(BaseBackend):
         self.artifact_store = S3ArtifactStore(account_id, region_name, partition)
         self._runtimes: dict[str, tuple[PipelineRecord, PipelineRuntime]] = {}
         self.webhooks = Webhooks(self)
+        self.source_changes = SourceChanges(account_id, region_name, self.artifact_store)
+        #: Action types: AWS's own, the account's custom ones, providers' third-party ones.
         self.action_types = ActionTypeRegistry()
         self.jobs = JobService(self)
 
@@ -100,11 +116,13 @@ class ApprovalsBackend(BaseBackend):
         known = self._runtimes.get(pipeline_name)
         if known is None or known[0] is not record:
             # First sight, or deleted and re-created since: a fresh history.
+            self.source_changes.forget(pipeline_name)
             runtime = PipelineRuntime(
                 PipelineDefinition.from_declaration(record.current), _new_id, self.artifact_store
             )
             runtime.conditions.world.alarm_state = alarm_lookup(self.account_id, self.region_name)
             runtime.conditions.world.variable = execution_variable
+            link_jobs(self.action_types, runtime)
             self.jobs.attach(runtime)
             self._runtimes[pipeline_name] = (record, runtime)
         else:
@@ -115,6 +133,7 @@ class ApprovalsBackend(BaseBackend):
                 runtime.advance(now)
                 runtime.replace_definition(PipelineDefinition.from_declaration(record.current), now)
         runtime.advance(now)
+        self.source_changes.detect(record, runtime, now)
         return runtime
 
     def loaded_runtimes(self) -> Iterator[tuple[str, PipelineRuntime]]:
@@ -149,7 +168,7 @@ class ApprovalsBackend(BaseBackend):
         self.jobs.collect(pipeline_name, runtime)
         for run in runtime.take_started_approvals():
             execution = runtime.executions[run.pipeline_execution_id]
-            publish_approval_needed(run, execution, self.region_name)
+            publish_approval_needed(run, execution, self.region_name, self.account_id)
         changes = runtime.take_state_changes()
         record = self.catalog.records.get(pipeline_name)
         if changes and record is not None:
@@ -172,6 +191,7 @@ class ApprovalsBackend(BaseBackend):
             role_policy=self._role_policy,
             previous=previous,
         )
+        self.action_types.check_declaration(pipeline, self.region_name)
 
     def _mirror(self, name: str) -> None:
         """Write the catalog's pipeline through to moto's CodePipeline backend."""
@@ -213,6 +233,7 @@ class ApprovalsBackend(BaseBackend):
         with self.lock:
             current = self.catalog.get(pipeline["name"])
             pipeline = known_members("PipelineDeclaration", pipeline)
+            keep_secrets(self.action_types, pipeline, current.current)
             self._validate(pipeline, previous=current.current)
             record = self.catalog.update(pipeline, utcnow())
             self._mirror(record.name)
@@ -235,29 +256,33 @@ class ApprovalsBackend(BaseBackend):
         with self.lock:
             return [self.catalog.records[name] for name in self.catalog.sorted_names()]
 
+    def _tagged(self, arn: str) -> Tagged:
+        """The resource an ARN of this account and region names: pipeline, webhook or type."""
+        if is_webhook_arn(arn):
+            return self.webhooks.by_arn(arn)
+        if is_action_type_arn(arn):
+            return action_type_by_arn(self, arn)
+        return self.catalog.by_arn(arn)
+
     def tag_resource(self, arn: str, tags: list[dict[str, str]]) -> None:
         with self.lock:
             reject_null_members(tags, "tags")
-            if is_webhook_arn(arn):
-                self.webhooks.tag(arn, tags)
-                return
-            self.catalog.tag(arn, tags)
-            self._mirror(self.catalog.by_arn(arn).name)
+            resource = self._tagged(arn)
+            add_tags(resource, arn, tags)
+            if isinstance(resource, PipelineRecord):
+                self._mirror(resource.name)
 
     def untag_resource(self, arn: str, keys: list[str]) -> None:
         with self.lock:
             reject_null_members(keys, "tagKeys")
-            if is_webhook_arn(arn):
-                self.webhooks.untag(arn, keys)
-                return
-            self.catalog.untag(arn, keys)
-            self._mirror(self.catalog.by_arn(arn).name)
+            resource = self._tagged(arn)
+            remove_tags(resource, keys)
+            if isinstance(resource, PipelineRecord):
+                self._mirror(resource.name)
 
     def list_tags_for_resource(self, arn: str) -> list[dict[str, str]]:
         with self.lock:
-            if is_webhook_arn(arn):
-                return self.webhooks.by_arn(arn).sorted_tags()
-            return self.catalog.by_arn(arn).sorted_tags()
+            return sorted_tags(self._tagged(arn))
 
     # -- executions ------------------------------------------------------------------------
 

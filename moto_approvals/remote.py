@@ -148,3 +148,15 @@ class RemoteControl:
         }
         reply = self.call("POST", path, body)
         return int(reply["completed"])
+
+    def git_event(self, pipeline: str, kind: str, body: dict[str, Any]) -> str | None:
+        reply = self.call("POST", ["pipelines", pipeline, "git", kind], body)
+        started = reply.get("pipelineExecutionId")
+        return None if started is None else str(started)
+
+    def set_rule_result(self, pipeline: str, stage: str, rule: str, result: str) -> None:
+        self.call(
+            "PUT",
+            ["pipelines", pipeline, "stages", stage, "rules", rule, "result"],
+            {"result": result},
+        )

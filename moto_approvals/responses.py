@@ -18,8 +18,10 @@ from moto.codepipeline.responses import CodePipelineResponse
 from moto.core.utils import camelcase_to_underscores
 from moto.sts.models import STSBackend, sts_backends
 
-from moto_approvals import wire
+from moto_approvals import action_type_service, wire
+from moto_approvals.action_types import type_key
 from moto_approvals.authorization import authorize
+from moto_approvals.catalog import sorted_tags
 from moto_approvals.deploy_targets import list_deploy_action_execution_targets
 from moto_approvals.domain import ApprovalStatus, ConditionType, RetryMode, TransitionType
 from moto_approvals.exceptions import (
@@ -90,6 +92,8 @@ def _gunzip(data: bytes) -> bytes:
 #: Page sizes when maxResults is not given (the model caps them at 1000 and 100).
 LIST_PIPELINES_PAGE = 100
 LIST_TAGS_PAGE = 100
+#: ListActionTypes has no maxResults; AWS does not say how many types a page holds.
+LIST_ACTION_TYPES_PAGE = 50
 
 
 def _reply(data: dict[str, Any] | None = None) -> str:
@@ -229,11 +233,14 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
         record = self.approvals_backend.create_pipeline(
             params["pipeline"], params.get("tags"), self._caller_arn()
         )
-        return _reply({"pipeline": record.current, "tags": record.sorted_tags()})
+        return _reply({"pipeline": self._shown(record.current), "tags": record.sorted_tags()})
 
     def update_pipeline(self) -> str:
         record = self.approvals_backend.update_pipeline(self._params()["pipeline"])
-        return _reply({"pipeline": record.current})
+        return _reply({"pipeline": self._shown(record.current)})
+
+    def _shown(self, declaration: dict[str, Any]) -> dict[str, Any]:
+        return action_type_service.hide_secrets(self.approvals_backend.action_types, declaration)
 
     def delete_pipeline(self) -> str:
         self.approvals_backend.delete_pipeline(self._params()["name"])
@@ -244,7 +251,9 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
         record, declaration = self.approvals_backend.get_pipeline(
             params["name"], params.get("version")
         )
-        return _reply({"pipeline": declaration, "metadata": wire.pipeline_metadata(record)})
+        return _reply(
+            {"pipeline": self._shown(declaration), "metadata": wire.pipeline_metadata(record)}
+        )
 
     def list_pipelines(self) -> str:
         params = self._params()
@@ -334,8 +343,10 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
     # -- state and approvals ---------------------------------------------------------------
 
     def get_pipeline_state(self) -> str:
-        record, runtime = self.approvals_backend.get_pipeline_state(self._params()["name"])
-        return _reply(wire.pipeline_state(record, runtime))
+        backend = self.approvals_backend
+        record, runtime = backend.get_pipeline_state(self._params()["name"])
+        links = action_type_service.action_links(backend.action_types, runtime)
+        return _reply(wire.pipeline_state(record, runtime, links))
 
     def put_approval_result(self) -> str:
         params = self._params()
@@ -360,7 +371,11 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
         page, next_token = paginate(
             runs, lambda r: r.action_execution_id, params.get("maxResults"), params.get("nextToken")
         )
-        details = [wire.action_execution_detail(r, self.region) for r in page]
+        secrets = self.approvals_backend.action_types.secrets
+        details = [
+            wire.action_execution_detail(r, self.region, secrets(r.action.action_type_id))
+            for r in page
+        ]
         return _reply(_with_token({"actionExecutionDetails": details}, next_token))
 
     def enable_stage_transition(self) -> str:
@@ -534,6 +549,46 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
         self.approvals_backend.jobs.put_third_party_job_failure_result(
             params["jobId"], params["clientToken"], params["failureDetails"]
         )
+        return _reply()
+
+    # -- action types --------------------------------------------------------------------
+
+    def create_custom_action_type(self) -> str:
+        action_type = action_type_service.create_custom_action_type(
+            self.approvals_backend, self._params()
+        )
+        reply: dict[str, Any] = {"actionType": action_type.summary()}
+        if action_type.tags:
+            reply["tags"] = sorted_tags(action_type)
+        return _reply(reply)
+
+    def delete_custom_action_type(self) -> str:
+        params = self._params()
+        action_type_service.delete_custom_action_type(
+            self.approvals_backend, params["category"], params["provider"], params["version"]
+        )
+        return _reply()
+
+    def list_action_types(self) -> str:
+        params = self._params()
+        found = action_type_service.list_action_types(
+            self.approvals_backend, params.get("actionOwnerFilter"), params.get("regionFilter")
+        )
+        types = {t.name: t for t in found}
+        keys, next_token = paginate_sorted(
+            sorted(types), None, params.get("nextToken"), LIST_ACTION_TYPES_PAGE
+        )
+        summaries = [types[key].summary() for key in keys]
+        return _reply(_with_token({"actionTypes": summaries}, next_token))
+
+    def get_action_type(self) -> str:
+        declaration = action_type_service.get_action_type(
+            self.approvals_backend, type_key(self._params())
+        )
+        return _reply({"actionType": declaration})
+
+    def update_action_type(self) -> str:
+        action_type_service.update_action_type(self.approvals_backend, self._params()["actionType"])
         return _reply()
 
 

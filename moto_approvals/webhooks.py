@@ -17,12 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from moto.moto_api._internal import mock_random
 
-from moto_approvals.catalog import check_tags, reject_system_keys
+from moto_approvals.catalog import check_tags, sorted_tags
 from moto_approvals.domain import Declaration
 from moto_approvals.exceptions import (
     InvalidWebhookAuthenticationParametersException,
     InvalidWebhookFilterPatternException,
-    ResourceNotFoundException,
     ValidationException,
     WebhookNotFoundException,
 )
@@ -60,7 +59,7 @@ class Webhook:
         return str(self.definition["name"])
 
     def sorted_tags(self) -> list[dict[str, str]]:
-        return [{"key": key, "value": self.tags[key]} for key in sorted(self.tags)]
+        return sorted_tags(self)
 
 
 def is_webhook_arn(arn: str) -> bool:
@@ -174,26 +173,8 @@ class Webhooks:
     # -- tags ------------------------------------------------------------------------------
 
     def by_arn(self, arn: str) -> Webhook:
-        self._backend.catalog.check_arn(arn)
-        name = arn.split(":", 5)[5][len(WEBHOOK_RESOURCE) :]
-        webhook = self.records.get(name)
-        if webhook is None:
-            raise ResourceNotFoundException(
-                f"The account with id '{self._backend.account_id}' does not include a webhook "
-                f"with the name '{name}'"
-            )
-        return webhook
-
-    def tag(self, arn: str, tags: list[dict[str, str]]) -> None:
-        webhook = self.by_arn(arn)
-        check_tags(tags, arn, webhook.tags)
-        webhook.tags.update({tag["key"]: tag["value"] for tag in tags})
-
-    def untag(self, arn: str, keys: list[str]) -> None:
-        webhook = self.by_arn(arn)
-        reject_system_keys(keys)
-        for key in keys:
-            webhook.tags.pop(key, None)
+        catalog = self._backend.catalog
+        return catalog.resource_by_arn(arn, self.records, "webhook", WEBHOOK_RESOURCE)
 
 
 def webhook_item(webhook: Webhook) -> Json:

@@ -9,10 +9,12 @@ null.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from moto.core.utils import unix_time
 
+from moto_approvals.action_type_service import HIDDEN
 from moto_approvals.catalog import PipelineRecord
 from moto_approvals.domain import (
     ActionRun,
@@ -28,6 +30,9 @@ from moto_approvals.domain import (
     TransitionState,
 )
 from moto_approvals.engine import FAILED_ACTION_SUMMARY, PipelineRuntime
+
+if TYPE_CHECKING:
+    from moto_approvals.action_type_service import ActionLinks
 
 Json = dict[str, Any]
 
@@ -247,8 +252,13 @@ def _current_revision(runtime: PipelineRuntime, run: ActionRun) -> Json | None:
     }
 
 
-def pipeline_state(record: PipelineRecord, runtime: PipelineRuntime) -> Json:
-    """GetPipelineState's whole output."""
+def pipeline_state(
+    record: PipelineRecord,
+    runtime: PipelineRuntime,
+    links: Mapping[tuple[str, str], ActionLinks] | None = None,
+) -> Json:
+    """GetPipelineState's whole output; ``links`` come from the actions' types."""
+    links = links or {}
     definition = runtime.definition
     show_token = definition.execution_mode is not ExecutionMode.PARALLEL
     stages = []
@@ -266,13 +276,19 @@ def pipeline_state(record: PipelineRecord, runtime: PipelineRuntime) -> Json:
         for action in stage.actions:
             action_state: Json = {"actionName": action.name}
             latest = runtime.latest_run(stage.name, action.name)
+            link = links.get((stage.name, action.name))
             if latest is not None:
                 action_state["latestExecution"] = _action_execution(latest, show_token)
                 revision = _current_revision(runtime, latest)
                 if revision is not None:
                     action_state["currentRevision"] = revision
-                if latest.entity_url:
-                    action_state["entityUrl"] = latest.entity_url
+            entity_url = (latest.entity_url if latest is not None else None) or (
+                link.entity_url if link is not None else None
+            )
+            if entity_url:
+                action_state["entityUrl"] = entity_url
+            if latest is not None and link is not None and link.revision_url:
+                action_state["revisionUrl"] = link.revision_url
             state["actionStates"].append(action_state)
         entered = runtime.stage_entries.get(stage.name)
         if entered is not None:
@@ -299,8 +315,10 @@ def pipeline_state(record: PipelineRecord, runtime: PipelineRuntime) -> Json:
     }
 
 
-def action_execution_detail(run: ActionRun, region: str) -> Json:
-    """One entry of ListActionExecutions."""
+def action_execution_detail(
+    run: ActionRun, region: str, secrets: frozenset[str] = frozenset()
+) -> Json:
+    """One entry of ListActionExecutions; the ``secrets`` properties' values hidden."""
     action = run.action
     result = _compact(
         {
@@ -330,8 +348,8 @@ def action_execution_detail(run: ActionRun, region: str) -> Json:
             "input": _compact(
                 {
                     "actionTypeId": dict(action.action_type_id),
-                    "configuration": dict(action.configuration),
-                    "resolvedConfiguration": dict(run.configuration),
+                    "configuration": _hidden(action.configuration, secrets),
+                    "resolvedConfiguration": _hidden(run.configuration, secrets),
                     "roleArn": action.role_arn,
                     "region": action.region or region,
                     "inputArtifacts": artifact_details(run.input_artifacts),
@@ -341,6 +359,10 @@ def action_execution_detail(run: ActionRun, region: str) -> Json:
             "output": output,
         }
     )
+
+
+def _hidden(configuration: Mapping[str, str], secrets: frozenset[str]) -> dict[str, str]:
+    return {k: HIDDEN if k in secrets else v for k, v in configuration.items()}
 
 
 _CONDITION_STATE_KEYS = {

@@ -47,9 +47,9 @@ def poll(codepipeline: Client) -> Poll:
 
 
 @pytest.fixture
-def jenkins(approvals: Approvals, create_pipeline: CreatePipeline) -> None:
+def jenkins(approvals: Approvals, create_pipeline: CreatePipeline, codepipeline: Client) -> None:
     """Source → Build (a JENKINS action) in pipeline "release", its build job queued."""
-    register_jenkins(approvals)
+    register_jenkins(codepipeline)
     create_pipeline(stages=custom_stages())
 
 
@@ -123,9 +123,12 @@ def test_a_polled_job_is_not_handed_out_again(job: Job, poll: Poll) -> None:
 
 
 def test_a_poll_hands_out_one_job_unless_asked_for_more(
-    approvals: Approvals, create_pipeline: CreatePipeline, poll: Poll
+    approvals: Approvals,
+    create_pipeline: CreatePipeline,
+    poll: Poll,
+    codepipeline: Client,
 ) -> None:
-    register_jenkins(approvals)
+    register_jenkins(codepipeline)
     create_pipeline("first", stages=custom_stages())
     create_pipeline("second", stages=custom_stages())
 
@@ -134,9 +137,12 @@ def test_a_poll_hands_out_one_job_unless_asked_for_more(
 
 
 def test_a_poll_hands_out_the_oldest_jobs_first(
-    approvals: Approvals, create_pipeline: CreatePipeline, poll: Poll
+    approvals: Approvals,
+    create_pipeline: CreatePipeline,
+    poll: Poll,
+    codepipeline: Client,
 ) -> None:
-    register_jenkins(approvals)
+    register_jenkins(codepipeline)
     create_pipeline("first", stages=custom_stages())
     create_pipeline("second", stages=custom_stages())
 
@@ -146,9 +152,12 @@ def test_a_poll_hands_out_the_oldest_jobs_first(
 
 
 def test_a_poll_returns_only_jobs_whose_configuration_matches_the_query(
-    approvals: Approvals, create_pipeline: CreatePipeline, poll: Poll
+    approvals: Approvals,
+    create_pipeline: CreatePipeline,
+    poll: Poll,
+    codepipeline: Client,
 ) -> None:
-    register_jenkins(approvals)
+    register_jenkins(codepipeline)
     create_pipeline(stages=[custom_stages()[0], build_stage(project="other")])
 
     assert poll(queryParam={"Project": "app"}) == []
@@ -271,7 +280,7 @@ def test_the_reported_summary_and_external_id_show_in_list_action_executions(
 def test_output_variables_reach_a_later_approval(
     approvals: Approvals, create_pipeline: CreatePipeline, poll: Poll, codepipeline: Client
 ) -> None:
-    register_jenkins(approvals)
+    register_jenkins(codepipeline)
     later = approval_stage(configuration={"CustomData": "Ship #{BuildVariables.version}?"})
     create_pipeline(stages=custom_stages(later))
     (job,) = poll()
@@ -423,7 +432,7 @@ def test_a_worker_loop_polls_acknowledges_continues_and_succeeds(
 def test_a_custom_job_nobody_answers_times_out_after_24_hours(
     approvals: Approvals, create_pipeline: CreatePipeline, poll: Poll, codepipeline: Client
 ) -> None:
-    register_jenkins(approvals)
+    register_jenkins(codepipeline)
     with freeze_time(START) as clock:
         create_pipeline(stages=custom_stages())
         (job,) = poll()
@@ -438,9 +447,12 @@ def test_a_custom_job_nobody_answers_times_out_after_24_hours(
 
 
 def test_an_encrypted_artifact_store_gives_the_job_its_key(
-    approvals: Approvals, create_pipeline: CreatePipeline, poll: Poll
+    approvals: Approvals,
+    create_pipeline: CreatePipeline,
+    poll: Poll,
+    codepipeline: Client,
 ) -> None:
-    register_jenkins(approvals)
+    register_jenkins(codepipeline)
     key = {"id": "arn:aws:kms:us-east-1:123456789012:key/1234abcd", "type": "KMS"}
     store = {"type": "S3", "location": "artifacts", "encryptionKey": key}
     create_pipeline(stages=custom_stages(), artifactStore=store)

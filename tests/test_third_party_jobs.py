@@ -19,7 +19,7 @@ TOKEN = "client-token-1"
 @pytest.fixture
 def job(approvals: Approvals, create_pipeline: CreatePipeline, codepipeline: Client) -> Job:
     """Source → Deploy (a PARTNER action), its job polled: ``clientId`` and ``jobId``."""
-    register_partner(approvals)
+    register_partner(codepipeline)
     deploy = {
         "name": "Deploy",
         "actions": [{"name": "Ship", "actionTypeId": PARTNER, "inputArtifacts": [{"name": "App"}]}],

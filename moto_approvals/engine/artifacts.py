@@ -200,24 +200,45 @@ class Artifacts:
     def _placeholder(
         self, action: ActionDefinition, revision_id: str | None, commit: bool
     ) -> SourceRevision:
+        if commit:
+            return self.commit_revision(action, revision_id)
         if revision_id is None:
-            revision_id = (self._flow.new_id() + self._flow.new_id()).replace("-", "")[:40]
+            revision_id = self._commit_id()
         body = placeholder_body(action.name, revision_id)
         etag = hashlib.md5(body, usedforsecurity=False).hexdigest()
-        if commit:
-            names = [("CommitId", revision_id)]
-            names += [
-                (name, action.configuration[key])
-                for key, name in _SOURCE_VARIABLES.items()
-                if key in action.configuration
-            ]
-            return SourceRevision(action.name, revision_id, variables=tuple(names))
         return SourceRevision(
             action_name=action.name,
             revision_id=revision_id,
             change_identifier=etag,
             variables=(("ETag", etag), ("VersionId", revision_id)),
         )
+
+    def commit_revision(
+        self,
+        action: ActionDefinition,
+        commit_id: str | None,
+        branch: str | None = None,
+        message: str | None = None,
+    ) -> SourceRevision:
+        """A repository source's revision: the commit (a made-up one when None), on ``branch``
+        (else the configured one), with the source's output variables."""
+        commit_id = commit_id or self._commit_id()
+        names = {"CommitId": commit_id}
+        names.update(
+            (name, action.configuration[key])
+            for key, name in _SOURCE_VARIABLES.items()
+            if key in action.configuration
+        )
+        if branch is not None:
+            names["BranchName"] = branch
+        if message is not None:
+            names["CommitMessage"] = message
+        return SourceRevision(
+            action.name, commit_id, summary=message, variables=tuple(names.items())
+        )
+
+    def _commit_id(self) -> str:
+        return (self._flow.new_id() + self._flow.new_id()).replace("-", "")[:40]
 
     # -- when an action run starts ---------------------------------------------------------
 

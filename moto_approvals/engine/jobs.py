@@ -135,6 +135,8 @@ class JobActions:
         self._invocations: list[Job] = []
         #: Fills a new job's entity URL (the backend knows the action types' templates).
         self.entity_url: Callable[[ActionRun], str | None] = lambda run: None
+        #: Fills a run's execution URL once a worker reports its external execution id.
+        self.execution_url: Callable[[ActionRun, str], str | None] = lambda run, id_: None
 
     # -- ActionKind ------------------------------------------------------------------------
 
@@ -277,10 +279,7 @@ class JobActions:
         self._answerable(job)
         job.status = JobStatus.SUCCEEDED
         run = job.run
-        if result.external_execution_id is not None:
-            run.job_execution_id = result.external_execution_id
-        if result.external_execution_url is not None:
-            run.job_execution_url = result.external_execution_url
+        self._note_execution(run, result.external_execution_id, result.external_execution_url)
         if result.summary is not None:
             run.summary = result.summary
         if result.output_variables:
@@ -303,11 +302,19 @@ class JobActions:
     ) -> None:
         self._answerable(job)
         job.status = JobStatus.FAILED
-        if external_execution_id is not None:
-            job.run.job_execution_id = external_execution_id
-        if external_execution_url is not None:
-            job.run.job_execution_url = external_execution_url
+        self._note_execution(job.run, external_execution_id, external_execution_url)
         self._flow.finish_action(job.run, ActionStatus.FAILED, now, message)
+
+    def _note_execution(
+        self, run: ActionRun, external_id: str | None, external_url: str | None
+    ) -> None:
+        """The reported execution id, and its link: given, or from the type's template."""
+        if external_id is not None:
+            run.job_execution_id = external_id
+            if external_url is None:
+                external_url = self.execution_url(run, external_id)
+        if external_url is not None:
+            run.job_execution_url = external_url
 
 
 def _configuration(run: ActionRun) -> dict[str, str]:
