@@ -475,3 +475,16 @@ def test_a_continued_job_shows_the_reported_progress_in_the_pipeline_state(
     assert latest["status"] == "InProgress"
     assert latest["percentComplete"] == 50
     assert latest["summary"] == "Half way"
+
+
+def test_polling_a_deleted_custom_type_is_action_type_not_found(
+    jenkins: None, codepipeline: Client
+) -> None:
+    codepipeline.delete_custom_action_type(
+        category=JENKINS["category"], provider=JENKINS["provider"], version=JENKINS["version"]
+    )
+
+    with pytest.raises(ClientError) as err:
+        codepipeline.poll_for_jobs(actionTypeId=JENKINS, queryParam={"Project": "app"})
+    assert _code(err) == "ActionTypeNotFoundException"
+    assert err.value.response["Error"]["Message"]
