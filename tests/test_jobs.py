@@ -214,42 +214,12 @@ def test_acknowledging_with_another_nonce_is_an_invalid_nonce(
     assert err.value.response["Error"]["Message"]
 
 
-def test_acknowledging_an_unknown_job_is_job_not_found(
-    codepipeline: Client, approvals: Approvals
-) -> None:
-    with pytest.raises(ClientError) as err:
-        codepipeline.acknowledge_job(jobId=UNKNOWN_JOB, nonce="n")
-    assert _code(err) == "JobNotFoundException"
-    assert err.value.response["Error"]["Message"]
-
-
-def test_a_job_id_that_is_not_a_uuid_is_a_validation_error(
-    codepipeline: Client, approvals: Approvals
-) -> None:
-    with pytest.raises(ClientError) as err:
-        codepipeline.get_job_details(jobId="not-a-job")
-    assert _code(err) == "ValidationException"
-    assert "jobId" in err.value.response["Error"]["Message"]
-
-
 def test_job_details_show_the_job_data(job: Job, codepipeline: Client) -> None:
     details = codepipeline.get_job_details(jobId=job["id"])["jobDetails"]
 
     assert details["id"] == job["id"]
     assert details["accountId"] == job["accountId"]
     assert details["data"] == job["data"]
-
-
-def test_details_of_an_unknown_job_are_job_not_found(
-    codepipeline: Client, approvals: Approvals
-) -> None:
-    with pytest.raises(ClientError) as err:
-        codepipeline.get_job_details(jobId=UNKNOWN_JOB)
-    assert _code(err) == "JobNotFoundException"
-    assert err.value.response["Error"]["Message"]
-
-
-# -- PutJobSuccessResult ---------------------------------------------------------------------
 
 
 def test_a_success_finishes_the_action_and_the_execution_moves_on(
@@ -350,17 +320,6 @@ def test_answering_a_job_no_worker_polled_is_an_invalid_job_state(
     assert _code(err) == "InvalidJobStateException"
 
 
-def test_a_success_for_an_unknown_job_is_job_not_found(
-    codepipeline: Client, approvals: Approvals
-) -> None:
-    with pytest.raises(ClientError) as err:
-        codepipeline.put_job_success_result(jobId=UNKNOWN_JOB)
-    assert _code(err) == "JobNotFoundException"
-
-
-# -- PutJobFailureResult ---------------------------------------------------------------------
-
-
 def test_a_failure_fails_the_action_stage_and_execution_with_its_message(
     acknowledged: Job, codepipeline: Client
 ) -> None:
@@ -382,16 +341,6 @@ def test_a_failure_fails_the_action_stage_and_execution_with_its_message(
     assert build["output"]["executionResult"]["externalExecutionId"] == "43"
     assert stage_state(codepipeline, "Build")["latestExecution"]["status"] == "Failed"
     assert execution_status(codepipeline, newest_execution_id(codepipeline)) == "Failed"
-
-
-def test_a_failure_for_an_unknown_job_is_job_not_found(
-    codepipeline: Client, approvals: Approvals
-) -> None:
-    with pytest.raises(ClientError) as err:
-        codepipeline.put_job_failure_result(
-            jobId=UNKNOWN_JOB, failureDetails={"type": "JobFailed", "message": "no"}
-        )
-    assert _code(err) == "JobNotFoundException"
 
 
 def test_a_job_of_an_abandoned_execution_is_failed(acknowledged: Job, codepipeline: Client) -> None:
@@ -487,4 +436,44 @@ def test_polling_a_deleted_custom_type_is_action_type_not_found(
     with pytest.raises(ClientError) as err:
         codepipeline.poll_for_jobs(actionTypeId=JENKINS, queryParam={"Project": "app"})
     assert _code(err) == "ActionTypeNotFoundException"
+    assert err.value.response["Error"]["Message"]
+
+
+FAILURE = {"type": "JobFailed", "message": "no"}
+JOB_CALLS = [
+    ("acknowledge_job", {"nonce": "n"}),
+    ("get_job_details", {}),
+    ("put_job_success_result", {}),
+    ("put_job_failure_result", {"failureDetails": FAILURE}),
+]
+JOB_CALL_IDS = [name for name, _ in JOB_CALLS]
+
+
+@pytest.mark.parametrize(("operation", "extra"), JOB_CALLS, ids=JOB_CALL_IDS)
+def test_every_job_operation_answers_an_unknown_job_with_job_not_found(
+    codepipeline: Client, approvals: Approvals, operation: str, extra: dict[str, Any]
+) -> None:
+    with pytest.raises(ClientError) as err:
+        getattr(codepipeline, operation)(jobId=UNKNOWN_JOB, **extra)
+    assert _code(err) == "JobNotFoundException"
+    assert err.value.response["Error"]["Message"]
+
+
+@pytest.mark.parametrize(("operation", "extra"), JOB_CALLS, ids=JOB_CALL_IDS)
+def test_every_job_operation_rejects_a_job_id_that_is_not_a_uuid(
+    codepipeline: Client, approvals: Approvals, operation: str, extra: dict[str, Any]
+) -> None:
+    with pytest.raises(ClientError) as err:
+        getattr(codepipeline, operation)(jobId="job-1", **extra)
+    assert _code(err) == "ValidationException"
+    assert "jobId" in err.value.response["Error"]["Message"]
+
+
+def test_failing_a_finished_job_is_an_invalid_job_state(
+    acknowledged: Job, codepipeline: Client
+) -> None:
+    codepipeline.put_job_success_result(jobId=acknowledged["id"])
+    with pytest.raises(ClientError) as err:
+        codepipeline.put_job_failure_result(jobId=acknowledged["id"], failureDetails=FAILURE)
+    assert _code(err) == "InvalidJobStateException"
     assert err.value.response["Error"]["Message"]
