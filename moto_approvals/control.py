@@ -367,10 +367,12 @@ def set_rule_result(
 #: handler takes the request and the path's parts by name and returns the reply's JSON object.
 ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", f"{PREFIX}/backends", backends),
+    ("GET", f"{PREFIX}/<account>/<region>/process", process),
     ("GET", f"{PREFIX}/<account>/<region>/pipelines", pipelines),
     ("GET", PIPELINE, pipeline),
     ("GET", f"{PIPELINE}/approvals", pending_approvals),
     ("POST", f"{PIPELINE}/approvals", put_approval_result),
+    ("GET", f"{PIPELINE}/jobs", pending_jobs),
     ("POST", f"{PIPELINE}/executions/<execution_id>/stop", stop),
     ("POST", f"{PIPELINE}/stages/<stage>/retry", retry),
     ("POST", f"{PIPELINE}/stages/<stage>/transition", transition),

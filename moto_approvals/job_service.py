@@ -319,6 +319,7 @@ class JobService:
     def _fail(self, runtime: PipelineRuntime, job: Job, failure: Json) -> None:
         external_id = failure.get("externalExecutionId")
         now = utcnow()
+        # The link comes from the type's executionUrlTemplate (the runtime's jobs know it).
         runtime.jobs.fail(job, failure["message"], external_id, now)
         # Read when the FAILED event is built, on the way out of the lock.
         job.run.error_code = failure["type"]

@@ -26,7 +26,7 @@ from moto_approvals.exceptions import (
 )
 from moto_approvals.git_triggers import GitEvent, pull_request_event, push_event, receive
 from moto_approvals.lambda_invoke import DEFAULT_TIMEOUT_SECONDS, LambdaHandler
-from moto_approvals.models import ApprovalsBackend, approvals_backends
+from moto_approvals.models import HISTORY_LIMIT_VARIABLE, ApprovalsBackend, approvals_backends
 from moto_approvals.remote import (
     ControlAPIError,
     RemoteControl,
@@ -62,6 +62,14 @@ class ActionNotFoundError(LookupError):
 def current_account_id() -> str:
     """The account moto serves requests as: ``$MOTO_ACCOUNT_ID``, else moto's default."""
     return os.environ.get(ACCOUNT_VARIABLE) or DEFAULT_ACCOUNT_ID
+
+
+def _checked_limit(history_limit: object) -> int:
+    if type(history_limit) is not int or history_limit < 1:
+        raise ValueError(
+            f"history_limit must be a positive number of executions, got {history_limit!r}"
+        )
+    return history_limit
 
 
 def _checked_account_id(account_id: object) -> str:
@@ -412,7 +420,8 @@ class ApprovalsMock:
 
     With ``account_id``, the mocked block runs as that account: ``$MOTO_ACCOUNT_ID`` is set
     while it runs (moto serves every request as that account, STS included) and restored when
-    it exits, so blocks nest.
+    it exits, so blocks nest. ``history_limit`` sets ``$MOTO_APPROVALS_HISTORY_LIMIT`` the same
+    way: each pipeline keeps at most that many executions.
     """
 
     def __init__(
@@ -421,18 +430,23 @@ class ApprovalsMock:
         config: dict[str, Any] | None = None,
         account_id: str | None = None,
         region_name: str = DEFAULT_REGION,
+        history_limit: int | None = None,
     ) -> None:
         install()
         self._config = config
-        self._account_id = None if account_id is None else _checked_account_id(account_id)
-        self._saved_accounts: list[str | None] = []
+        self._environment: dict[str, str] = {}
+        if account_id is not None:
+            self._environment[ACCOUNT_VARIABLE] = _checked_account_id(account_id)
+        if history_limit is not None:
+            self._environment[HISTORY_LIMIT_VARIABLE] = str(_checked_limit(history_limit))
+        self._saved: list[dict[str, str | None]] = []
         self._moto: Any = None
         self.approvals = Approvals(account_id, region_name)
 
     def _moto_mock(self) -> Any:
-        """moto's mock, entering and leaving the account with each start and stop."""
+        """moto's mock, setting and restoring the environment with each start and stop."""
         mock: Any = mock_aws(config=self._config)  # type: ignore[arg-type]  # plain dict
-        if self._account_id is None:
+        if not self._environment:
             return mock
         start, stop = mock.start, mock.stop
 
@@ -456,16 +470,15 @@ class ApprovalsMock:
         return mock
 
     def _enter_account(self) -> None:
-        assert self._account_id is not None
-        self._saved_accounts.append(os.environ.get(ACCOUNT_VARIABLE))
-        os.environ[ACCOUNT_VARIABLE] = self._account_id
+        self._saved.append({name: os.environ.get(name) for name in self._environment})
+        os.environ.update(self._environment)
 
     def _leave_account(self) -> None:
-        saved = self._saved_accounts.pop()
-        if saved is None:
-            os.environ.pop(ACCOUNT_VARIABLE, None)
-        else:
-            os.environ[ACCOUNT_VARIABLE] = saved
+        for name, saved in self._saved.pop().items():
+            if saved is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = saved
 
     def start(self) -> Approvals:
         self._moto = self._moto_mock()
@@ -506,6 +519,7 @@ def mock_approvals(
     config: dict[str, Any] | None = None,
     account_id: str | None = None,
     region_name: str = DEFAULT_REGION,
+    history_limit: int | None = None,
 ) -> ApprovalsMock: ...
 
 
@@ -515,6 +529,7 @@ def mock_approvals(
     config: dict[str, Any] | None = None,
     account_id: str | None = None,
     region_name: str = DEFAULT_REGION,
+    history_limit: int | None = None,
 ) -> ApprovalsMock | Callable[P, T]:
     """Mock every AWS service with moto, CodePipeline executions and approvals included.
 
@@ -523,15 +538,20 @@ def mock_approvals(
     handle for ``account_id``/``region_name``. ``account_id`` also makes the block run as that
     account (see :class:`ApprovalsMock`); without it, the current account. ``region_name`` is the
     handle's region (clients name their own). ``config`` is moto's ``mock_aws`` config.
+    ``history_limit`` caps the executions each pipeline keeps (the oldest finished ones are
+    dropped first; one in flight never is); without it, every execution is kept.
 
     Raises:
         TypeError: called with a positional argument other than the function or class to wrap.
-        ValueError: ``account_id`` is not a 12-digit account ID.
+        ValueError: ``account_id`` is not a 12-digit account ID, or ``history_limit`` is not
+            a positive whole number.
     """
     if func is not None and not callable(func):
         raise TypeError(
             f"mock_approvals() takes keyword arguments only, got {func!r} as a positional "
             f"argument; {USAGE}"
         )
-    mock = ApprovalsMock(config=config, account_id=account_id, region_name=region_name)
+    mock = ApprovalsMock(
+        config=config, account_id=account_id, region_name=region_name, history_limit=history_limit
+    )
     return mock if func is None else mock(func)

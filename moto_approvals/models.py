@@ -14,6 +14,8 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime
+import logging
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -67,10 +69,28 @@ from moto_approvals.exceptions import (
 )
 from moto_approvals.job_service import JobService
 from moto_approvals.notifications import publish_approval_needed, publish_state_changes
+from moto_approvals.pagination import NewestFirst
 from moto_approvals.rule_state import alarm_lookup, execution_variable
 from moto_approvals.source_changes import SourceChanges
 from moto_approvals.validation import known_members
 from moto_approvals.webhooks import Webhooks, is_webhook_arn
+
+#: The most executions each pipeline keeps (see :func:`history_limit`).
+HISTORY_LIMIT_VARIABLE = "MOTO_APPROVALS_HISTORY_LIMIT"
+
+_log = logging.getLogger("moto_approvals")
+
+
+def history_limit() -> int | None:
+    """``$MOTO_APPROVALS_HISTORY_LIMIT``: keep at most that many executions per pipeline, the
+    oldest finished ones dropped first (AWS keeps 12 months); unset, every one is kept."""
+    value = os.environ.get(HISTORY_LIMIT_VARIABLE, "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        _log.warning("%s=%r is not a positive whole number: ignored", HISTORY_LIMIT_VARIABLE, value)
+        return None
+    return int(value)
 
 
 def _new_id() -> str:
@@ -133,6 +153,7 @@ class ApprovalsBackend(BaseBackend):
                 runtime.advance(now)
                 runtime.replace_definition(PipelineDefinition.from_declaration(record.current), now)
         runtime.advance(now)
+        runtime.history_limit = history_limit()
         self.source_changes.detect(record, runtime, now)
         return runtime
 
@@ -313,11 +334,11 @@ class ApprovalsBackend(BaseBackend):
 
     def list_pipeline_executions(
         self, pipeline_name: str, succeeded_in_stage: str | None = None
-    ) -> list[PipelineExecution]:
+    ) -> list[PipelineExecution] | NewestFirst[PipelineExecution]:
         """Newest first; the filter keeps the current version's executions that succeeded in
         the stage (ListPipelineExecutions: "executions in the current pipeline version")."""
         with self._pipeline(pipeline_name) as runtime:
-            executions = runtime.executions_newest_first()
+            executions = runtime.history.executions_newest_first()
             if succeeded_in_stage is None:
                 return executions
             version = runtime.definition.version
@@ -368,12 +389,12 @@ class ApprovalsBackend(BaseBackend):
 
     def list_action_executions(
         self, pipeline_name: str, pipeline_execution_id: str | None
-    ) -> list[ActionRun]:
+    ) -> list[ActionRun] | NewestFirst[ActionRun]:
         with self._pipeline(pipeline_name) as runtime:
             if pipeline_execution_id is not None:
                 runtime.execution(pipeline_execution_id)
                 return runtime.runs_by_execution.get(pipeline_execution_id, [])[::-1]
-            return runtime.action_runs[::-1]
+            return runtime.history.runs_newest_first()
 
     def set_stage_transition(
         self,

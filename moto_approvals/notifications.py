@@ -18,7 +18,7 @@ import json
 import logging
 import re
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -210,7 +210,7 @@ def _event_time(change: StateChange) -> float:
     return (change.at - datetime.datetime(1970, 1, 1)).total_seconds()
 
 
-def _artifacts(locations: list[ArtifactLocation]) -> list[dict[str, Any]]:
+def _artifacts(locations: Sequence[ArtifactLocation]) -> list[dict[str, Any]]:
     return [{"name": a.name, "s3location": {"bucket": a.bucket, "key": a.key}} for a in locations]
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from moto.codepipeline.responses import CodePipelineResponse
 from moto.core.utils import camelcase_to_underscores
 from moto.sts.models import STSBackend, sts_backends
+from moto.utilities.aws_headers import gen_amzn_requestid_long
 
 from moto_approvals import action_type_service, wire
 from moto_approvals.action_types import type_key
@@ -160,6 +161,15 @@ class ApprovalsCodePipelineResponse(JobResponses, CodePipelineResponse):
             # Lambda handlers the call made due run now, with the lock released: their own
             # calls (PutJobSuccessResult, S3) must get through, from this thread or another.
             backend.jobs.invoke_due()
+
+    @staticmethod
+    def _enrich_response(headers: dict[str, str], body: Any) -> tuple[dict[str, str], Any]:
+        """moto's step, without its regex over the whole body for an XML ``<RequestId>``: a
+        JSON 1.1 body has none, and a page of 100 items is long."""
+        if "status" in headers:
+            headers["status"] = str(headers["status"])
+        gen_amzn_requestid_long(headers)
+        return headers, body
 
     def _authenticate_and_authorize_normal_action(self, resource: str = "*") -> None:
         """moto's check on ``*`` is replaced by ``authorize`` in ``_dispatch``."""
@@ -372,11 +382,9 @@ class ApprovalsCodePipelineResponse(JobResponses, CodePipelineResponse):
         page, next_token = paginate(
             runs, lambda r: r.action_execution_id, params.get("maxResults"), params.get("nextToken")
         )
-        secrets = self.approvals_backend.action_types.secrets
-        details = [
-            wire.action_execution_detail(r, self.region, secrets(r.action.action_type_id))
-            for r in page
-        ]
+        details = wire.action_execution_details(
+            page, self.region, self.approvals_backend.action_types.secrets
+        )
         return _reply(_with_token({"actionExecutionDetails": details}, next_token))
 
     def enable_stage_transition(self) -> str:

@@ -29,6 +29,7 @@ from typing import Any, NoReturn
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from moto_approvals import __version__
+from moto_approvals.models import HISTORY_LIMIT_VARIABLE
 from moto_approvals.wiring import install
 
 DEFAULT_HOST = "127.0.0.1"
@@ -322,6 +323,13 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"port to listen on; 0 picks a free one (default: $MOTO_PORT, else {DEFAULT_PORT})",
     )
     serve_parser.add_argument(
+        "--history-limit",
+        type=_history_limit,
+        metavar="N",
+        help="keep at most N executions per pipeline, dropping the oldest finished ones "
+        f"(default: ${HISTORY_LIMIT_VARIABLE}, else all)",
+    )
+    serve_parser.add_argument(
         "-q", "--quiet", action="store_true", help="log errors only, not one line per request"
     )
     serve_parser.add_argument(
@@ -369,6 +377,12 @@ def _ssl_context(args: argparse.Namespace) -> Any:
     return "adhoc" if args.ssl else None
 
 
+def _history_limit(value: str) -> int:
+    if not value.strip().isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"not a positive number of executions: {value!r}")
+    return int(value)
+
+
 def _default_port() -> int:
     value = os.environ.get("MOTO_PORT")
     if value is None:
@@ -388,6 +402,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(arguments)
     if args.command == "serve":
         port = _default_port() if args.port is None else args.port
+        if args.history_limit is not None:
+            os.environ[HISTORY_LIMIT_VARIABLE] = str(args.history_limit)
         ssl_context = _ssl_context(args)
         try:
             serve(

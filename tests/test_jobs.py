@@ -477,3 +477,26 @@ def test_failing_a_finished_job_is_an_invalid_job_state(
         codepipeline.put_job_failure_result(jobId=acknowledged["id"], failureDetails=FAILURE)
     assert _code(err) == "InvalidJobStateException"
     assert err.value.response["Error"]["Message"]
+
+
+def test_a_reported_current_revision_is_the_revision_of_the_output_artifacts(
+    codepipeline: Client, create_pipeline: CreatePipeline, poll: Poll
+) -> None:
+    register_jenkins(codepipeline)
+    package = build_stage(project="package", action="Package")
+    package["name"] = "Package"
+    package["actions"][0]["inputArtifacts"] = [{"name": "Built"}]
+    package["actions"][0]["outputArtifacts"] = []
+    del package["actions"][0]["namespace"]
+    create_pipeline(stages=custom_stages(package))
+    (build,) = poll()
+    codepipeline.acknowledge_job(jobId=build["id"], nonce=build["nonce"])
+
+    codepipeline.put_job_success_result(
+        jobId=build["id"], currentRevision={"revision": "build-42", "changeIdentifier": "42"}
+    )
+
+    (packaging,) = poll(queryParam={"Project": "package"})
+    (built,) = packaging["data"]["inputArtifacts"]
+    assert built["name"] == "Built"
+    assert built["revision"] == "build-42"

@@ -48,8 +48,10 @@ from moto_approvals.engine import overrides, retry, rollback
 from moto_approvals.engine.approvals import ManualApprovals
 from moto_approvals.engine.artifacts import Artifacts, ArtifactStore, NoArtifactStore
 from moto_approvals.engine.conditions import Outcome, StageConditions
+from moto_approvals.engine.history import History
 from moto_approvals.engine.jobs import JobActions
 from moto_approvals.engine.kinds import ActionKind
+from moto_approvals.engine.positions import Positions
 from moto_approvals.engine.retry import UNSUCCESSFUL
 from moto_approvals.engine.steered import SteeredActions
 from moto_approvals.exceptions import (
@@ -79,19 +81,26 @@ class PipelineRuntime:
     ) -> None:
         self.definition = definition
         self._new_id = new_id
-        self.executions: dict[str, PipelineExecution] = {}
+        self.history = History()
+        #: Every execution by id, in start order.
+        self.executions = self.history.executions
+        #: Drop the oldest finished executions beyond this many (None: keep every one).
+        self.history_limit: int | None = None
         self.transitions: dict[str, TransitionState] = {
             stage.name: TransitionState() for stage in definition.stages
         }
         #: Every action run, oldest first (ListActionExecutions reads it newest first).
-        self.action_runs: list[ActionRun] = []
+        self.action_runs = self.history.action_runs
         #: Each execution's action runs, oldest first: a filtered read costs that execution only.
-        self.runs_by_execution: dict[str, list[ActionRun]] = {}
+        self.runs_by_execution = self.history.runs_by_execution
         #: The latest execution that entered each stage.
         self.stage_entries: dict[str, str] = {}
         self._latest_runs: dict[tuple[str, str], ActionRun] = {}
         # A working set, pruned lazily, so a read costs what is in flight, not all history.
         self._in_flight: dict[str, PipelineExecution] = {}
+        self._positions = Positions()
+        # Executions that may be able to move: a write steps these, not everything in flight.
+        self._dirty: dict[str, PipelineExecution] = {}
         self._client_tokens: dict[str, str] = {}
         #: State changes since the backend last took them.
         self._changes: list[StateChange] = []
@@ -119,17 +128,17 @@ class PipelineRuntime:
             ) from None
 
     def executions_newest_first(self) -> list[PipelineExecution]:
-        return list(reversed(self.executions.values()))  # insertion order is start order
+        return list(self.history.executions_newest_first())
 
     def latest_run(self, stage_name: str, action_name: str) -> ActionRun | None:
         return self._latest_runs.get((stage_name, action_name))
 
     def waiting_at(self, stage_name: str) -> list[PipelineExecution]:
         """Executions at the stage's inbound transition, next to enter first."""
-        waiting = [e for e in self._active() if e.is_waiting_at(stage_name)]
+        waiting = self._positions.waiting(stage_name)  # in arrival order
         if self.definition.execution_mode is ExecutionMode.SUPERSEDED:
             return sorted(waiting, key=lambda e: e.sequence, reverse=True)
-        return sorted(waiting, key=lambda e: e.arrived_at)
+        return waiting
 
     def pending_approvals(self) -> list[PendingApproval]:
         return self.approvals.pending()
@@ -189,6 +198,7 @@ class PipelineRuntime:
         if client_request_token:
             self._client_tokens[client_request_token] = execution.pipeline_execution_id
         self._pump(now)
+        self._trim_history()
         return execution
 
     def new_execution(
@@ -219,6 +229,24 @@ class PipelineRuntime:
             rollback_target=rollback_target,
         )
 
+    def _trim_history(self) -> None:
+        """Keep at most ``history_limit`` executions: the oldest finished ones go first; one
+        in flight, or still shown as a stage's or an action's latest, stays."""
+        if self.history_limit is None:
+            return
+        shown = set(self.stage_entries.values())
+        shown.update(run.pipeline_execution_id for run in self._latest_runs.values())
+        dropped = self.history.trim(
+            self.history_limit,
+            lambda e: e.status.is_active or e.pipeline_execution_id in shown,
+        )
+        if dropped:
+            gone = set(dropped)
+            self._client_tokens = {
+                token: key for token, key in self._client_tokens.items() if key not in gone
+            }
+            self.conditions.forget(gone)
+
     def _resolve_variables(self, given: list[dict[str, str]]) -> list[dict[str, str]]:
         declared = dict(self.definition.variables)
         values = {v["name"]: v["value"] for v in given}
@@ -246,6 +274,7 @@ class PipelineRuntime:
             raise DuplicatedStopRequestException()
         execution.status = ExecutionStatus.STOPPING
         execution.last_update_time = now
+        self._wake(execution)
         if reason is not None:
             execution.stop_reason = reason
         self.emit(EventLevel.PIPELINE, EventState.STOPPING, execution, now)
@@ -343,9 +372,11 @@ class PipelineRuntime:
         self._pump(now)
 
     def resume(self, execution: PipelineExecution) -> None:
-        """A finished execution is in flight again (a retry), in its start order."""
+        """A finished execution is in flight again (a retry) at its new place, in its start
+        order."""
         self._in_flight[execution.pipeline_execution_id] = execution
         self._in_flight = dict(sorted(self._in_flight.items(), key=lambda kv: kv[1].sequence))
+        self._moved(execution)
 
     # -- transitions -----------------------------------------------------------------------
 
@@ -371,6 +402,8 @@ class PipelineRuntime:
             last_changed_at=now,
             disabled_reason=None if enabled else reason,
         )
+        for waiting in self._positions.waiting(self.definition.stages[index].name):
+            self._wake(waiting)
         self._pump(now)
 
     # -- the machine -----------------------------------------------------------------------
@@ -383,13 +416,37 @@ class PipelineRuntime:
         return list(self._in_flight.values())
 
     def _pump(self, now: datetime.datetime) -> None:
-        """Move every active execution as far as it can go, oldest first."""
-        moved = True
-        while moved:
-            moved = False
-            for execution in self._active():
+        """Move every execution that may move as far as it can go, oldest first.
+
+        Only executions something happened to are stepped (an action of theirs finished, the
+        stage ahead freed up, a transition opened, a stop): each such event wakes them. A
+        condition waiting for a rule's verdict is asked again on every pass, as before.
+        """
+        for execution in self.conditions.waiting_executions():
+            self._wake(execution)
+        while self._dirty:
+            batch = sorted(self._dirty.values(), key=lambda e: e.sequence)
+            self._dirty.clear()
+            for execution in batch:
                 if execution.status.is_active and self._step(execution, now):
-                    moved = True
+                    self._wake(execution)
+
+    def _wake(self, execution: PipelineExecution) -> None:
+        self._dirty[execution.pipeline_execution_id] = execution
+
+    def _moved(self, execution: PipelineExecution) -> None:
+        """The execution changed place: index it, and wake the next to enter a stage it left."""
+        self._wake(execution)
+        left = self._positions.place(execution)
+        if left is None:
+            return
+        if self.definition.execution_mode is ExecutionMode.SUPERSEDED:
+            waiting = self.waiting_at(left)
+            following = waiting[0] if waiting else None
+        else:
+            following = self._positions.first_waiting(left)
+        if following is not None:
+            self._wake(following)
 
     def _step(self, execution: PipelineExecution, now: datetime.datetime) -> bool:
         stage = execution.current_stage
@@ -473,7 +530,7 @@ class PipelineRuntime:
     ) -> None:
         """A new execution arrives at a stage's inbound transition."""
         execution.sequence = next(self._sequence)
-        self.executions[execution.pipeline_execution_id] = execution
+        self.history.add_execution(execution)
         self._in_flight[execution.pipeline_execution_id] = execution
         self.emit(EventLevel.PIPELINE, EventState.STARTED, execution, now)
         self._arrive(execution, stage_index, now)
@@ -483,6 +540,7 @@ class PipelineRuntime:
         execution.stage_index = index
         execution.arrived_at = next(self._sequence)
         execution.last_update_time = now
+        self._moved(execution)
         if self.definition.execution_mode is not ExecutionMode.SUPERSEDED:
             return
         # Only one execution may wait at a transition: the newer one supersedes the other.
@@ -498,8 +556,10 @@ class PipelineRuntime:
             return False
         if self.definition.execution_mode is ExecutionMode.PARALLEL:
             return True
-        if any(e.is_inside(stage.name) for e in self._active()):
+        if self._positions.occupied(stage.name):
             return False
+        if self.definition.execution_mode is ExecutionMode.QUEUED:
+            return self._positions.first_waiting(stage.name) is execution
         return self.waiting_at(stage.name)[0] is execution
 
     def _enter(
@@ -507,6 +567,7 @@ class PipelineRuntime:
     ) -> None:
         execution.position = Position.INSIDE
         execution.last_update_time = now
+        self._moved(execution)
         execution.stage_runs[stage.name] = StageRun(
             stage_name=stage.name,
             pipeline_execution_id=execution.pipeline_execution_id,
@@ -532,8 +593,7 @@ class PipelineRuntime:
             last_status_change=now,
         )
         run.actions[action.name] = action_run
-        self.action_runs.append(action_run)
-        self.runs_by_execution.setdefault(execution.pipeline_execution_id, []).append(action_run)
+        self.history.add_run(action_run)
         self._latest_runs[(action.stage_name, action.name)] = action_run
         self.emit(EventLevel.ACTION, EventState.STARTED, execution, now, action_run=action_run)
         # Artifacts and variables first: a run that cannot get them fails before its kind runs.
@@ -569,6 +629,7 @@ class PipelineRuntime:
     ) -> None:
         run.finish(status, now, summary)
         execution = self.executions[run.pipeline_execution_id]
+        self._wake(execution)
         state = event or _ACTION_EVENTS[status]
         self.emit(EventLevel.ACTION, state, execution, now, action_run=run)
 
@@ -590,6 +651,7 @@ class PipelineRuntime:
         self, execution: PipelineExecution, status: ExecutionStatus, now: datetime.datetime
     ) -> None:
         execution.finish(status, now)
+        self._moved(execution)
         state = (
             EventState.CANCELED
             if status is ExecutionStatus.CANCELLED

@@ -101,10 +101,10 @@ def retry_stage_execution(
     run.manual_retry_attempts += 1
     run.latest_retry_trigger = "ManualStageRetry"
     execution.status = ExecutionStatus.IN_PROGRESS
-    flow.resume(execution)
     execution.position = Position.INSIDE
     execution.stage_index = definition.stage_index(stage_name)
     execution.last_update_time = now
+    flow.resume(execution)
     # The retried run is the stage's latest (only PARALLEL can have another one since).
     flow.stage_entries[stage_name] = pipeline_execution_id
     flow.emit(EventLevel.PIPELINE, EventState.RESUMED, execution, now)
