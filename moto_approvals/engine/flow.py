@@ -246,6 +246,7 @@ class PipelineRuntime:
                 token: key for token, key in self._client_tokens.items() if key not in gone
             }
             self.conditions.forget(gone)
+            self.jobs.forget(gone)
 
     def _resolve_variables(self, given: list[dict[str, str]]) -> list[dict[str, str]]:
         declared = dict(self.definition.variables)
