@@ -382,6 +382,8 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("POST", f"{PIPELINE}/stages/<stage>/actions/<action>/complete", complete),
     ("POST", f"{PIPELINE}/git/push", push),
     ("POST", f"{PIPELINE}/git/pull-request", pull_request),
+    ("GET", f"{PIPELINE}/jobs", pending_jobs),
+    ("GET", f"{PREFIX}/<account>/<region>/process", process),
 ]
 _MAP = Map(
     [Rule(path, endpoint=handler, methods=[method]) for method, path, handler in ROUTES],

@@ -87,9 +87,9 @@ class Approvals:
     Public: ``account_id``, ``region_name``, ``endpoint_url``, :meth:`pending_approvals`,
     :meth:`fail_action`, :meth:`hold_action`, :meth:`succeed_action`, :meth:`complete_action`,
     :meth:`set_rule_result`, :meth:`push`, :meth:`pull_request`, :meth:`pending_jobs`,
-    :meth:`register_lambda` (in this process only). Without ``endpoint_url`` it reads and
-    steers the backend directly, so it works in-process and against a server started in the
-    same process. With one (or under moto's
+    :meth:`register_lambda` (handlers run in the server's process: this one). Without
+    ``endpoint_url`` it reads and steers the backend directly, so it works in-process and
+    against a server started in the same process. With one (or under moto's
     ``TEST_SERVER_MODE=true``, the server at ``TEST_SERVER_MODE_ENDPOINT``), it does the same
     through that server's control API. Its errors are plain Python exceptions naming what was
     not found, with the account and region: :class:`PipelineNotFoundError`,

@@ -36,6 +36,7 @@ from moto_approvals.exceptions import (
     SerializationException,
     UnknownOperationException,
 )
+from moto_approvals.job_responses import JobResponses
 from moto_approvals.models import ApprovalsBackend, approvals_backends
 from moto_approvals.pagination import paginate, paginate_sorted
 from moto_approvals.revisions import put_action_revision
@@ -103,7 +104,7 @@ def _reply(data: dict[str, Any] | None = None) -> str:
     return json.dumps(data or {})
 
 
-class ApprovalsCodePipelineResponse(CodePipelineResponse):
+class ApprovalsCodePipelineResponse(JobResponses, CodePipelineResponse):
     """CodePipeline's JSON 1.1 API with executions and manual approvals."""
 
     @property
@@ -550,78 +551,12 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
         action_type_service.update_action_type(self.approvals_backend, self._params()["actionType"])
         return _reply()
 
-    # -- jobs: Custom actions (PollForJobs) and Lambda invoke actions -----------------------
-
-    def poll_for_jobs(self) -> str:
-        params = self._params()
-        jobs = self.approvals_backend.jobs.poll_for_jobs(
-            params["actionTypeId"], params.get("maxBatchSize"), params.get("queryParam")
-        )
-        return _reply({"jobs": jobs})
-
-    def acknowledge_job(self) -> str:
-        params = self._params()
-        status = self.approvals_backend.jobs.acknowledge_job(params["jobId"], params["nonce"])
-        return _reply({"status": status.value})
-
-    def get_job_details(self) -> str:
-        details = self.approvals_backend.jobs.get_job_details(self._params()["jobId"])
-        return _reply({"jobDetails": details})
-
-    def put_job_success_result(self) -> str:
-        params = self._params()
-        self.approvals_backend.jobs.put_job_success_result(params["jobId"], params)
-        return _reply()
-
-    def put_job_failure_result(self) -> str:
-        params = self._params()
-        self.approvals_backend.jobs.put_job_failure_result(
-            params["jobId"], params["failureDetails"]
-        )
-        return _reply()
-
-    # -- jobs: ThirdParty actions ----------------------------------------------------------
-
-    def poll_for_third_party_jobs(self) -> str:
-        params = self._params()
-        jobs = self.approvals_backend.jobs.poll_for_third_party_jobs(
-            params["actionTypeId"], params.get("maxBatchSize")
-        )
-        return _reply({"jobs": jobs})
-
-    def acknowledge_third_party_job(self) -> str:
-        params = self._params()
-        status = self.approvals_backend.jobs.acknowledge_third_party_job(
-            params["jobId"], params["nonce"], params["clientToken"]
-        )
-        return _reply({"status": status.value})
-
-    def get_third_party_job_details(self) -> str:
-        params = self._params()
-        details = self.approvals_backend.jobs.get_third_party_job_details(
-            params["jobId"], params["clientToken"]
-        )
-        return _reply({"jobDetails": details})
-
-    def put_third_party_job_success_result(self) -> str:
-        params = self._params()
-        self.approvals_backend.jobs.put_third_party_job_success_result(
-            params["jobId"], params["clientToken"], params
-        )
-        return _reply()
-
-    def put_third_party_job_failure_result(self) -> str:
-        params = self._params()
-        self.approvals_backend.jobs.put_third_party_job_failure_result(
-            params["jobId"], params["clientToken"], params["failureDetails"]
-        )
-        return _reply()
-
 
 #: The operations this class answers itself (the rest are moto's).
 _OWN_OPERATIONS = frozenset(
     name
-    for name, member in vars(ApprovalsCodePipelineResponse).items()
+    for owner in (ApprovalsCodePipelineResponse, JobResponses)
+    for name, member in vars(owner).items()
     if callable(member) and not name.startswith("_")
 )
 

@@ -187,7 +187,7 @@ def test_a_modeled_operation_the_emulator_does_not_serve_answers_501(
     post: Post, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Every modeled operation may be served some day: take one away to see the answer.
-    monkeypatch.delattr(ApprovalsCodePipelineResponse, "get_job_details")
+    monkeypatch.setattr(ApprovalsCodePipelineResponse, "get_job_details", None)
     body = json.dumps({"jobId": "0c35520a-b7e6-403d-ba3f-e02120b524c3"})
 
     response = post(f"{PREFIX}GetJobDetails", body)

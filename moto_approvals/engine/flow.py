@@ -261,7 +261,9 @@ class PipelineRuntime:
             if execution.client_request_token is not None:
                 self._client_tokens.pop(execution.client_request_token, None)
         if dropped:
-            self.conditions.forget({e.pipeline_execution_id for e in dropped})
+            gone = {e.pipeline_execution_id for e in dropped}
+            self.conditions.forget(gone)
+            self.jobs.forget(gone)
 
     def _resolve_variables(self, given: list[dict[str, str]]) -> list[dict[str, str]]:
         declared = dict(self.definition.variables)
