@@ -57,6 +57,11 @@ SERVED = {
     "DeregisterWebhookWithThirdParty",
     "ListDeployActionExecutionTargets",
     "PutActionRevision",
+    "CreateCustomActionType",
+    "DeleteCustomActionType",
+    "ListActionTypes",
+    "GetActionType",
+    "UpdateActionType",
 }
 Report = dict[str, Any]
 
