@@ -22,8 +22,9 @@ MARKER = "approvals_mock"
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f"{MARKER}(account_id=..., region_name=..., config=...): mock AWS for the test with "
-        "the CodePipeline emulator (as the approvals_mock fixture does), with these options.",
+        f"{MARKER}(account_id=..., region_name=..., config=..., history_limit=...): mock AWS "
+        "for the test with the CodePipeline emulator (as the approvals_mock fixture does), "
+        "with these options.",
     )
 
 

@@ -7,7 +7,7 @@ not import it until a test uses the ``approvals_mock`` fixture or marker.
 
 from __future__ import annotations
 
-from moto_approvals.domain import ActionBehaviour, PendingApproval
+from moto_approvals.domain import ActionBehaviour, PendingApproval, PendingJob
 from moto_approvals.mock import (
     ActionNotFoundError,
     Approvals,
@@ -27,6 +27,7 @@ __all__ = (
     "Approvals",
     "ApprovalsMock",
     "PendingApproval",
+    "PendingJob",
     "PipelineNotFoundError",
     "StageNotFoundError",
     "__version__",

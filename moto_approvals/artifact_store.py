@@ -54,6 +54,12 @@ class S3ArtifactStore:
     def bucket_exists(self, bucket: str) -> bool:
         return self._bucket(bucket) is not None
 
+    def sends_eventbridge_events(self, bucket: str) -> bool:
+        """Whether the bucket's notifications send its events to EventBridge."""
+        found = self._bucket(bucket)
+        notifications = None if found is None else found.notification_configuration
+        return getattr(notifications, "event_bridge", None) is not None
+
     def source_object(self, bucket: str, key: str, version_id: str | None) -> StoredObject | None:
         found = self._bucket(bucket)
         if found is None:

@@ -12,7 +12,7 @@ import copy
 import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from moto_approvals.domain import Declaration
 from moto_approvals.exceptions import (
@@ -33,6 +33,7 @@ POLLING_IDLE_LIMIT = datetime.timedelta(days=30)
 #: Source providers that poll unless ``PollForSourceChanges`` is "false" (the parameter defaults
 #: to true for pipelines created through the API; ECR and connections never poll).
 POLLING_SOURCES = frozenset({("AWS", "S3"), ("AWS", "CodeCommit"), ("ThirdParty", "GitHub")})
+_Resource = TypeVar("_Resource")
 _ACTION_DEFAULTS = {"runOrder": 1, "configuration": {}, "outputArtifacts": [], "inputArtifacts": []}
 
 
@@ -222,14 +223,21 @@ class PipelineCatalog:
 
     def by_arn(self, arn: str) -> PipelineRecord:
         """The pipeline an ARN names; the ARN must address this account and region."""
-        name = self.check_arn(arn)
-        record = self.records.get(name)
-        if record is None:
+        return self.resource_by_arn(arn, self.records, "pipeline")
+
+    def resource_by_arn(
+        self, arn: str, resources: Mapping[str, _Resource], kind: str, prefix: str = ""
+    ) -> _Resource:
+        """The resource of one kind an ARN of this account and region names, by the name
+        after ``prefix`` in its resource part (``webhook:`` for a webhook's)."""
+        name = self.check_arn(arn)[len(prefix) :]
+        found = resources.get(name)
+        if found is None:
             raise ResourceNotFoundException(
-                f"The account with id '{self.account_id}' does not include a pipeline with "
+                f"The account with id '{self.account_id}' does not include a {kind} with "
                 f"the name '{name}'"
             )
-        return record
+        return found
 
     def check_arn(self, arn: str) -> str:
         """The resource part of a CodePipeline ARN of this account and region."""

@@ -9,16 +9,18 @@ A thin layer, as ``responses`` is: it parses, calls the backend (answers and sto
 the same backend methods as PutApprovalResult and StopPipelineExecution, validated against the
 same botocore shapes), and serializes. Errors are JSON ``{"__type": ..., "message": ...}``:
 CodePipeline's modeled errors with their status, the handle's lookup errors
-(``PipelineNotFoundError``...) with 404, and misuse (``ValueError``) with 400.
+(``PipelineNotFoundError``...) with 404, and misuse (``ValueError``) with 400. Whatever the
+path names and does not exist (account, region, pipeline, stage, action, execution) is a 404,
+CodePipeline's ``...NotFoundException`` included; a method a route does not take is a 405.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
@@ -28,6 +30,7 @@ from moto_approvals.domain import (
     ActionBehaviour,
     ApprovalStatus,
     PendingApproval,
+    PendingJob,
     PipelineExecution,
     RetryMode,
     TransitionType,
@@ -35,6 +38,7 @@ from moto_approvals.domain import (
 from moto_approvals.exceptions import CodePipelineError, ValidationException
 from moto_approvals.mock import DEFAULT_REGION, Approvals, current_account_id
 from moto_approvals.models import ApprovalsBackend, approvals_backends
+from moto_approvals.remote import process_identity
 from moto_approvals.validation import validate_input
 
 PREFIX = "/approvals/api"
@@ -45,37 +49,13 @@ CONSOLE_ROLE = "assumed-role/moto-approvals/console"
 Json = dict[str, Any]
 Handler = Callable[..., Json]
 
-_ROUTES = Map(
-    [
-        Rule(f"{PREFIX}/backends", endpoint="backends", methods=["GET"]),
-        Rule(f"{PREFIX}/<account>/<region>/pipelines", endpoint="pipelines", methods=["GET"]),
-        Rule(PIPELINE, endpoint="pipeline", methods=["GET"]),
-        Rule(f"{PIPELINE}/approvals", endpoint="pending_approvals", methods=["GET"]),
-        Rule(f"{PIPELINE}/approvals", endpoint="put_approval_result", methods=["POST"]),
-        Rule(f"{PIPELINE}/executions/<execution_id>/stop", endpoint="stop", methods=["POST"]),
-        Rule(f"{PIPELINE}/stages/<stage>/retry", endpoint="retry", methods=["POST"]),
-        Rule(f"{PIPELINE}/stages/<stage>/transition", endpoint="transition", methods=["POST"]),
-        Rule(f"{PIPELINE}/behaviours", endpoint="behaviours", methods=["GET"]),
-        Rule(
-            f"{PIPELINE}/stages/<stage>/actions/<action>/behaviour",
-            endpoint="set_behaviour",
-            methods=["PUT"],
-        ),
-        Rule(
-            f"{PIPELINE}/stages/<stage>/actions/<action>/complete",
-            endpoint="complete",
-            methods=["POST"],
-        ),
-    ],
-    strict_slashes=False,
-)
 
-#: The handle's errors, by the name the API sends them under, with their HTTP status.
-HANDLE_ERRORS = {
-    "PipelineNotFoundError": 404,
-    "StageNotFoundError": 404,
-    "ActionNotFoundError": 404,
-}
+class AccountNotFoundError(LookupError):
+    """The path names no account: an AWS account ID is 12 digits."""
+
+
+class RegionNotFoundError(LookupError):
+    """The path names a region moto does not know for CodePipeline."""
 
 
 def _error(status: int, error_type: str, message: str) -> Response:
@@ -83,12 +63,22 @@ def _error(status: int, error_type: str, message: str) -> Response:
     return Response(body, status=status, content_type="application/json")
 
 
-def _backend(account: str, region: str) -> ApprovalsBackend:
-    Approvals.in_process(account, region)  # checks the account ID: ValueError
+def _handle(account: str, region: str) -> Approvals:
+    """The in-process handle on the account and region of the path, both checked."""
     try:
-        backend: ApprovalsBackend = approvals_backends[account][region]
-    except KeyError:
-        raise ValueError(f"{region!r} is not a region moto knows for CodePipeline.") from None
+        handle = Approvals.in_process(account, region)
+    except ValueError:
+        raise AccountNotFoundError(
+            f"{account!r} is not an AWS account ID: expected 12 digits."
+        ) from None
+    if region not in approvals_backends[account]:
+        raise RegionNotFoundError(f"{region!r} is not a region moto knows for CodePipeline.")
+    return handle
+
+
+def _backend(account: str, region: str) -> ApprovalsBackend:
+    _handle(account, region)
+    backend: ApprovalsBackend = approvals_backends[account][region]
     return backend
 
 
@@ -117,6 +107,18 @@ def pending_approval(pending: PendingApproval) -> Json:
         "actionExecutionId": pending.action_execution_id,
         "token": pending.token,
         "expiresAt": pending.expires_at.isoformat(),
+    }
+
+
+def pending_job(pending: PendingJob) -> Json:
+    return {
+        "pipelineName": pending.pipeline_name,
+        "stageName": pending.stage_name,
+        "actionName": pending.action_name,
+        "pipelineExecutionId": pending.pipeline_execution_id,
+        "actionExecutionId": pending.action_execution_id,
+        "jobId": pending.job_id,
+        "event": pending.event,
     }
 
 
@@ -191,8 +193,18 @@ def pipeline(request: Request, account: str, region: str, name: str) -> Json:
 
 
 def pending_approvals(request: Request, account: str, region: str, name: str) -> Json:
-    handle = Approvals.in_process(account, region)
+    handle = _handle(account, region)
     return {"pendingApprovals": [pending_approval(p) for p in handle.pending_approvals(name)]}
+
+
+def pending_jobs(request: Request, account: str, region: str, name: str) -> Json:
+    handle = _handle(account, region)
+    return {"pendingJobs": [pending_job(p) for p in handle.pending_jobs(name)]}
+
+
+def process(request: Request, account: str, region: str) -> Json:
+    """Which process serves: a handle in the same one may register Lambda handlers."""
+    return {"processId": process_identity()}
 
 
 def _behaviours(backend: ApprovalsBackend, name: str) -> list[Json]:
@@ -277,7 +289,7 @@ def set_behaviour(
     choices = [b.value for b in ActionBehaviour]
     if behaviour not in choices:
         raise ValueError(f"behaviour must be one of {', '.join(choices)}, got {behaviour!r}.")
-    handle = Approvals.in_process(account, region)
+    handle = _handle(account, region)
     setter = {
         ActionBehaviour.FAIL: handle.fail_action,
         ActionBehaviour.HOLD: handle.hold_action,
@@ -298,7 +310,7 @@ def complete(
     for key, value in (("summary", summary), ("pipelineExecutionId", execution_id)):
         if value is not None and not isinstance(value, str):
             raise ValueError(f"{key} must be a string.")
-    handle = Approvals.in_process(account, region)
+    handle = _handle(account, region)
     done = handle.complete_action(
         name,
         stage,
@@ -310,36 +322,106 @@ def complete(
     return {"completed": done}
 
 
-_HANDLERS: dict[str, Handler] = {
-    "backends": backends,
-    "pipelines": pipelines,
-    "pipeline": pipeline,
-    "pending_approvals": pending_approvals,
-    "put_approval_result": put_approval_result,
-    "stop": stop,
-    "retry": retry,
-    "transition": transition,
-    "behaviours": behaviours,
-    "set_behaviour": set_behaviour,
-    "complete": complete,
-}
+def push(request: Request, account: str, region: str, name: str) -> Json:
+    params = _body(request)
+    started = _handle(account, region).push(
+        name,
+        branch=params.get("branch"),
+        tags=params.get("tags") or (),
+        file_paths=params.get("filePaths") or (),
+        commit_id=params.get("commitId"),
+        commit_message=params.get("commitMessage"),
+        action_name=params.get("actionName"),
+    )
+    return {"pipelineExecutionId": started}
+
+
+def pull_request(request: Request, account: str, region: str, name: str) -> Json:
+    params = _body(request)
+    started = _handle(account, region).pull_request(
+        name,
+        event=params.get("event", "OPEN"),
+        # Absent branches fail the handle's own check, as in-process.
+        source_branch=params.get("sourceBranch", ""),
+        destination_branch=params.get("destinationBranch", ""),
+        file_paths=params.get("filePaths") or (),
+        commit_id=params.get("commitId"),
+        commit_message=params.get("commitMessage"),
+        action_name=params.get("actionName"),
+    )
+    return {"pipelineExecutionId": started}
+
+
+def set_rule_result(
+    request: Request, account: str, region: str, name: str, stage: str, rule: str
+) -> Json:
+    """The handle's ``set_rule_result``: ``{"result": "SUCCEEDED" | "FAILED" | "IN_PROGRESS"}``."""
+    result = _body(request).get("result")
+    if not isinstance(result, str):
+        raise ValueError(f"result must be a string, got {result!r}.")
+    _handle(account, region).set_rule_result(name, stage, rule, result)
+    return {}
+
+
+#: Every route: method, path under ``PREFIX`` (``PIPELINE`` for a pipeline's), handler. A
+#: handler takes the request and the path's parts by name and returns the reply's JSON object.
+ROUTES: list[tuple[str, str, Handler]] = [
+    ("GET", f"{PREFIX}/backends", backends),
+    ("GET", f"{PREFIX}/<account>/<region>/process", process),
+    ("GET", f"{PREFIX}/<account>/<region>/pipelines", pipelines),
+    ("GET", PIPELINE, pipeline),
+    ("GET", f"{PIPELINE}/approvals", pending_approvals),
+    ("POST", f"{PIPELINE}/approvals", put_approval_result),
+    ("GET", f"{PIPELINE}/jobs", pending_jobs),
+    ("POST", f"{PIPELINE}/executions/<execution_id>/stop", stop),
+    ("POST", f"{PIPELINE}/stages/<stage>/retry", retry),
+    ("POST", f"{PIPELINE}/stages/<stage>/transition", transition),
+    ("PUT", f"{PIPELINE}/stages/<stage>/rules/<rule>/result", set_rule_result),
+    ("GET", f"{PIPELINE}/behaviours", behaviours),
+    ("PUT", f"{PIPELINE}/stages/<stage>/actions/<action>/behaviour", set_behaviour),
+    ("POST", f"{PIPELINE}/stages/<stage>/actions/<action>/complete", complete),
+    ("POST", f"{PIPELINE}/git/push", push),
+    ("POST", f"{PIPELINE}/git/pull-request", pull_request),
+]
+_MAP = Map(
+    [Rule(path, endpoint=handler, methods=[method]) for method, path, handler in ROUTES],
+    strict_slashes=False,
+)
 
 
 def handle(request: Request) -> Response:
     """Answer one control API request; never raises."""
     try:
-        endpoint, arguments = _ROUTES.bind_to_environ(request.environ).match()
-        reply = _HANDLERS[str(endpoint)](request, **arguments)
-    except HTTPException as error:  # no route, or a method the route does not take
+        handler, arguments = _MAP.bind_to_environ(request.environ).match()
+        try:
+            reply = handler(request, **arguments)
+        finally:
+            _invoke_due(arguments)
+    except CodePipelineError as error:  # first: moto's errors are werkzeug HTTPExceptions too
+        # What the path names and does not exist is a 404, as elsewhere in this API.
+        missing = error.error_type.endswith("NotFoundException")
+        return _error(404 if missing else error.code, error.error_type, error.message)
+    except MethodNotAllowed as error:
+        response = _error(405, "MethodNotAllowed", f"{request.method} is not allowed here.")
+        response.headers["Allow"] = ", ".join(sorted(error.valid_methods or []))
+        return response
+    except HTTPException as error:  # no route
         return _error(error.code or 404, type(error).__name__, error.description or "")
-    except CodePipelineError as error:
-        return _error(error.code, error.error_type, error.message)
-    except LookupError as error:
-        kind = type(error).__name__
-        return _error(HANDLE_ERRORS.get(kind, 404), kind, str(error))
+    except LookupError as error:  # the handle's and the path's "no such ..."
+        return _error(404, type(error).__name__, str(error))
     except ValueError as error:
         return _error(400, "ValueError", str(error))
     return Response(json.dumps(reply), content_type="application/json")
+
+
+def _invoke_due(arguments: Mapping[str, Any]) -> None:
+    """Run the Lambda handlers a control call made due (an answer that moved an execution)."""
+    # dict.get: only backends that exist (moto's BackendDict makes one on any lookup).
+    every: dict[str, Any] = approvals_backends
+    regions: dict[str, ApprovalsBackend] = every.get(arguments.get("account", "")) or {}
+    backend = dict.get(regions, arguments.get("region", ""))
+    if backend is not None:
+        backend.jobs.invoke_due()
 
 
 def model_data() -> dict[str, list[Json]]:

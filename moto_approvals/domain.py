@@ -7,6 +7,7 @@ so the wire layer can emit ``status.value`` unchanged.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -209,7 +210,7 @@ def _artifact_stores(pipeline: Declaration) -> tuple[tuple[str, str], ...]:
     return tuple((region, store["location"]) for region, store in stores.items())
 
 
-@dataclass
+@dataclass(slots=True)
 class ArtifactLocation:
     """Where one named artifact of one action run lives in the artifact store (moto S3)."""
 
@@ -220,7 +221,7 @@ class ArtifactLocation:
     revision_id: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class ActionRun:
     """One run of one action inside one stage run of one execution."""
 
@@ -241,13 +242,20 @@ class ActionRun:
     answer: ApprovalStatus | None = None
     summary: str | None = None
     updated_by: str | None = None
+    #: How far a job worker said it got (executionDetails.percentComplete).
+    percent_complete: int | None = None
+    #: The failure type a job worker reported (PutJobFailureResult), for the FAILED event.
+    error_code: str | None = None
     #: Filled when the run starts, before its kind starts it (artifacts and variables).
-    input_artifacts: list[ArtifactLocation] = field(default_factory=list)
-    output_artifacts: list[ArtifactLocation] = field(default_factory=list)
+    # Tuples: an action without artifacts (most of them) shares the one empty tuple.
+    input_artifacts: Sequence[ArtifactLocation] = ()
+    output_artifacts: Sequence[ArtifactLocation] = ()
     #: The configuration with every #{...} reference resolved; None until resolved.
     resolved_configuration: dict[str, str] | None = None
     #: The variables the action produced (a job's outputVariables, an S3 source's own).
     output_variables: dict[str, str] = field(default_factory=dict)
+    #: Start order within the pipeline's history (pages of ListActionExecutions bisect on it).
+    ordinal: int = 0
 
     @property
     def stage_name(self) -> str:
@@ -289,7 +297,7 @@ class ActionRun:
             self.summary = summary
 
 
-@dataclass
+@dataclass(slots=True)
 class StageRun:
     """The visit of one execution to one stage; a retry reuses it."""
 
@@ -307,7 +315,7 @@ class StageRun:
     latest_retry_trigger: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceRevision:
     """The revision a source action of one execution fetches, fixed when the execution starts.
 
@@ -333,7 +341,7 @@ class Position(str, Enum):
     DONE = "done"
 
 
-@dataclass
+@dataclass(slots=True)
 class PipelineExecution:
     pipeline_execution_id: str
     pipeline_name: str
@@ -408,6 +416,23 @@ class PendingApproval:
     expires_at: datetime.datetime
 
 
+@dataclass(frozen=True)
+class PendingJob:
+    """A Lambda invoke job waiting for its function's answer, as a test sees it.
+
+    ``event`` is the event the function gets: call the handler with it, and the handler's
+    PutJobSuccessResult / PutJobFailureResult answers the job.
+    """
+
+    pipeline_name: str
+    stage_name: str
+    action_name: str
+    pipeline_execution_id: str
+    action_execution_id: str
+    job_id: str
+    event: dict[str, Any]
+
+
 class EventLevel(str, Enum):
     """The ``detail-type`` of an EventBridge state-change event: CodePipeline <level> …"""
 
@@ -465,7 +490,7 @@ class ConditionStatus(str, Enum):
     OVERRIDDEN = "Overridden"
 
 
-@dataclass
+@dataclass(slots=True)
 class RuleRun:
     """One run of one rule of a stage condition (RuleExecutionStatus is ActionStatus's set)."""
 
@@ -501,7 +526,7 @@ class RuleRun:
             self.summary = summary
 
 
-@dataclass
+@dataclass(slots=True)
 class ConditionRun:
     """One run of a stage's condition: its rules, all of which must succeed."""
 

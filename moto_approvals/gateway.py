@@ -7,6 +7,9 @@ A WSGI middleware around moto's ``DomainDispatcherApplication``:
 - ``/moto-api/data.json`` (which moto's dashboard reads) gains the emulator's state under
   ``codepipeline``: moto only lists objects of its own model classes there;
 - everything else is moto's, untouched.
+
+With ``console_url`` set (``--console-links``), approval messages sent while it answers a
+request link to this console instead of AWS's (:func:`~moto_approvals.notifications.console_links`).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from moto_approvals import control
+from moto_approvals.notifications import console_links
 
 CONSOLE_PATH = "/approvals/"
 DATA_PATH = "/moto-api/data.json"
@@ -53,10 +57,17 @@ def _console(request: Request) -> Response:
 class ConsoleGateway:
     """The console, the control API and an augmented ``data.json`` in front of moto's app."""
 
-    def __init__(self, moto_app: WSGIApp) -> None:
+    def __init__(self, moto_app: WSGIApp, console_url: str | None = None) -> None:
         self.moto_app = moto_app
+        #: The address the console's links start with, or None for AWS's console links.
+        self.console_url = console_url
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        # moto's Flask app runs the whole operation inside this call, announcements included.
+        with console_links(self.console_url):
+            return self._dispatch(environ, start_response)
+
+    def _dispatch(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         path = str(environ.get("PATH_INFO") or "")
         if path.startswith(control.PREFIX + "/") or path == control.PREFIX:
             response = control.handle(Request(environ))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, ParamSpec, TypeVar, overload
@@ -18,14 +18,21 @@ from typing import Any, ParamSpec, TypeVar, overload
 from moto import mock_aws
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
-from moto_approvals.domain import ActionBehaviour, PendingApproval
+from moto_approvals.domain import ActionBehaviour, PendingApproval, PendingJob
 from moto_approvals.exceptions import (
     ActionNotFoundException,
     PipelineNotFoundException,
     StageNotFoundException,
 )
-from moto_approvals.models import ApprovalsBackend, approvals_backends
-from moto_approvals.remote import ControlAPIError, RemoteControl, server_mode_endpoint
+from moto_approvals.git_triggers import GitEvent, pull_request_event, push_event, receive
+from moto_approvals.lambda_invoke import DEFAULT_TIMEOUT_SECONDS, LambdaHandler
+from moto_approvals.models import HISTORY_LIMIT_VARIABLE, ApprovalsBackend, approvals_backends
+from moto_approvals.remote import (
+    ControlAPIError,
+    RemoteControl,
+    process_identity,
+    server_mode_endpoint,
+)
 from moto_approvals.wiring import install
 
 P = ParamSpec("P")
@@ -57,6 +64,14 @@ def current_account_id() -> str:
     return os.environ.get(ACCOUNT_VARIABLE) or DEFAULT_ACCOUNT_ID
 
 
+def _checked_limit(history_limit: object) -> int:
+    if type(history_limit) is not int or history_limit < 1:
+        raise ValueError(
+            f"history_limit must be a positive number of executions, got {history_limit!r}"
+        )
+    return history_limit
+
+
 def _checked_account_id(account_id: object) -> str:
     if not isinstance(account_id, str) or not re.fullmatch(r"\d{12}", account_id):
         raise ValueError(
@@ -71,9 +86,10 @@ class Approvals:
 
     Public: ``account_id``, ``region_name``, ``endpoint_url``, :meth:`pending_approvals`,
     :meth:`fail_action`, :meth:`hold_action`, :meth:`succeed_action`, :meth:`complete_action`,
-    :meth:`set_rule_result` (in-process only). Without ``endpoint_url`` it reads and steers the
-    backend directly, so it works in-process
-    and against a server started in the same process. With one (or under moto's
+    :meth:`set_rule_result`, :meth:`push`, :meth:`pull_request`, :meth:`pending_jobs`,
+    :meth:`register_lambda` (in this process only). Without ``endpoint_url`` it reads and
+    steers the backend directly, so it works in-process and against a server started in the
+    same process. With one (or under moto's
     ``TEST_SERVER_MODE=true``, the server at ``TEST_SERVER_MODE_ENDPOINT``), it does the same
     through that server's control API. Its errors are plain Python exceptions naming what was
     not found, with the account and region: :class:`PipelineNotFoundError`,
@@ -146,9 +162,13 @@ class Approvals:
 
     @contextmanager
     def _lookup(self, pipeline: str, stage: str = "", action: str = "") -> Iterator[None]:
-        """Turn the backend's AWS errors into plain exceptions that say what is missing."""
+        """Turn the backend's AWS errors into plain exceptions that say what is missing.
+
+        On the way out, Lambda handlers the call made due run (outside the backend's lock).
+        """
         try:
             yield
+            self._backend.jobs.invoke_due()
         except PipelineNotFoundException:
             raise PipelineNotFoundError(
                 f"No pipeline named {pipeline!r} in {self._where}."
@@ -172,6 +192,46 @@ class Approvals:
                 return remote.pending_approvals(pipeline_name)
         with self._lookup(pipeline_name):
             return self._backend.pending_approvals(pipeline_name)
+
+    def pending_jobs(self, pipeline_name: str) -> list[PendingJob]:
+        """Lambda invoke jobs of the pipeline waiting for an answer, oldest first.
+
+        A held Invoke action without a registered handler waits here: call the function's
+        handler with the job's ``event``; its PutJobSuccessResult / PutJobFailureResult answers.
+        """
+        if self._remote is not None:
+            with self._over_http() as remote:
+                return remote.pending_jobs(pipeline_name)
+        with self._lookup(pipeline_name):
+            return self._backend.jobs.pending_jobs(pipeline_name)
+
+    def register_lambda(
+        self,
+        function_name: str,
+        handler: LambdaHandler,
+        *,
+        timeout_seconds: int = DEFAULT_TIMEOUT_SECONDS,
+    ) -> None:
+        """Call ``handler(event, context)`` for every Invoke action of this account and region
+        whose ``FunctionName`` names the function (by name or ARN; a qualifier is ignored).
+
+        The handler runs in this process, after the call that started the action, with the
+        backend's lock released; it answers with PutJobSuccessResult / PutJobFailureResult.
+        ``timeout_seconds`` is what ``context.get_remaining_time_in_millis()`` counts down.
+
+        Raises:
+            ValueError: the handle is on a server in another process (handlers run in the
+                server's process: use ``running_server``).
+        """
+        if self._remote is not None:
+            with self._over_http() as remote:
+                if remote.process_identity() != process_identity():
+                    raise ValueError(
+                        f"register_lambda: the server at {self.endpoint_url} runs in another "
+                        "process, and a handler is called in the server's process. Start the "
+                        "server in the test's process with moto_approvals.running_server()."
+                    )
+        self._backend.jobs.register_lambda(function_name, handler, timeout_seconds)
 
     def fail_action(self, pipeline_name: str, stage_name: str, action_name: str) -> None:
         """Make every later run of a non-approval action fail (a broken build, say)."""
@@ -232,16 +292,92 @@ class Approvals:
         and later runs.
 
         Raises:
-            ValueError: no such rule, a rule evaluated against moto's state, or a bad result;
-                or a handle on a server (rules are decided in the server's process).
+            ValueError: no such rule, a rule evaluated against moto's state, or a bad result.
         """
         if self._remote is not None:
-            raise ValueError(
-                "set_rule_result steers the emulator in this process; call it in the process "
-                "that runs the server (running_server)."
-            )
+            with self._over_http() as remote:
+                remote.set_rule_result(pipeline_name, stage_name, rule_name, result)
+            return
         with self._lookup(pipeline_name, stage_name):
             self._backend.set_rule_result(pipeline_name, stage_name, rule_name, result)
+
+    def push(
+        self,
+        pipeline_name: str,
+        *,
+        branch: str | None = None,
+        tags: Sequence[str] = (),
+        file_paths: Sequence[str] = (),
+        commit_id: str | None = None,
+        commit_message: str | None = None,
+        action_name: str | None = None,
+    ) -> str | None:
+        """A Git push to the repository of a connection source action (the pipeline's only
+        one unless ``action_name`` names it): a branch with its changed files, or tags.
+
+        Matched against the action's trigger as AWS matches it (README, "Git triggers");
+        returns the id of the execution it started, or None when it started none.
+
+        Raises:
+            ValueError: neither a branch nor tags, or no such connection source action.
+        """
+        body = {
+            "branch": branch,
+            "tags": list(tags),
+            "filePaths": list(file_paths),
+            "commitId": commit_id,
+            "commitMessage": commit_message,
+        }
+        event = push_event(branch, list(tags), list(file_paths), commit_id, commit_message)
+        return self._git_event(pipeline_name, action_name, "push", body, event)
+
+    def pull_request(
+        self,
+        pipeline_name: str,
+        *,
+        source_branch: str,
+        destination_branch: str,
+        event: str = "OPEN",
+        file_paths: Sequence[str] = (),
+        commit_id: str | None = None,
+        commit_message: str | None = None,
+        action_name: str | None = None,
+    ) -> str | None:
+        """A pull request from ``source_branch`` into ``destination_branch`` is opened
+        (``"OPEN"``), updated (``"UPDATED"``) or closed, merged (``"CLOSED"``).
+
+        Matched against the action's trigger; returns the id of the execution it started (on
+        the source branch's commit), or None.
+
+        Raises:
+            ValueError: a bad event or branch, or no such connection source action.
+        """
+        body = {
+            "event": event,
+            "sourceBranch": source_branch,
+            "destinationBranch": destination_branch,
+            "filePaths": list(file_paths),
+            "commitId": commit_id,
+            "commitMessage": commit_message,
+        }
+        git_event = pull_request_event(
+            event, source_branch, destination_branch, list(file_paths), commit_id, commit_message
+        )
+        return self._git_event(pipeline_name, action_name, "pull-request", body, git_event)
+
+    def _git_event(
+        self,
+        pipeline_name: str,
+        action_name: str | None,
+        kind: str,
+        body: dict[str, Any],
+        event: GitEvent,
+    ) -> str | None:
+        if self._remote is not None:
+            with self._over_http() as remote:
+                return remote.git_event(pipeline_name, kind, {**body, "actionName": action_name})
+        with self._lookup(pipeline_name):
+            return receive(self._backend, pipeline_name, action_name, event)
 
     def _set(self, pipeline: str, stage: str, action: str, behaviour: ActionBehaviour) -> None:
         if self._remote is not None:
@@ -273,6 +409,9 @@ _REMOTE_ERRORS: dict[str, type[Exception]] = {
     "StageNotFoundError": StageNotFoundError,
     "ActionNotFoundError": ActionNotFoundError,
     "ValueError": ValueError,
+    # The path's account or region: what the in-process handle rejects as misuse.
+    "AccountNotFoundError": ValueError,
+    "RegionNotFoundError": ValueError,
 }
 
 
@@ -281,7 +420,8 @@ class ApprovalsMock:
 
     With ``account_id``, the mocked block runs as that account: ``$MOTO_ACCOUNT_ID`` is set
     while it runs (moto serves every request as that account, STS included) and restored when
-    it exits, so blocks nest.
+    it exits, so blocks nest. ``history_limit`` sets ``$MOTO_APPROVALS_HISTORY_LIMIT`` the same
+    way: each pipeline keeps at most that many executions.
     """
 
     def __init__(
@@ -290,18 +430,23 @@ class ApprovalsMock:
         config: dict[str, Any] | None = None,
         account_id: str | None = None,
         region_name: str = DEFAULT_REGION,
+        history_limit: int | None = None,
     ) -> None:
         install()
         self._config = config
-        self._account_id = None if account_id is None else _checked_account_id(account_id)
-        self._saved_accounts: list[str | None] = []
+        self._environment: dict[str, str] = {}
+        if account_id is not None:
+            self._environment[ACCOUNT_VARIABLE] = _checked_account_id(account_id)
+        if history_limit is not None:
+            self._environment[HISTORY_LIMIT_VARIABLE] = str(_checked_limit(history_limit))
+        self._saved: list[dict[str, str | None]] = []
         self._moto: Any = None
         self.approvals = Approvals(account_id, region_name)
 
     def _moto_mock(self) -> Any:
-        """moto's mock, entering and leaving the account with each start and stop."""
+        """moto's mock, setting and restoring the environment with each start and stop."""
         mock: Any = mock_aws(config=self._config)  # type: ignore[arg-type]  # plain dict
-        if self._account_id is None:
+        if not self._environment:
             return mock
         start, stop = mock.start, mock.stop
 
@@ -325,16 +470,15 @@ class ApprovalsMock:
         return mock
 
     def _enter_account(self) -> None:
-        assert self._account_id is not None
-        self._saved_accounts.append(os.environ.get(ACCOUNT_VARIABLE))
-        os.environ[ACCOUNT_VARIABLE] = self._account_id
+        self._saved.append({name: os.environ.get(name) for name in self._environment})
+        os.environ.update(self._environment)
 
     def _leave_account(self) -> None:
-        saved = self._saved_accounts.pop()
-        if saved is None:
-            os.environ.pop(ACCOUNT_VARIABLE, None)
-        else:
-            os.environ[ACCOUNT_VARIABLE] = saved
+        for name, saved in self._saved.pop().items():
+            if saved is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = saved
 
     def start(self) -> Approvals:
         self._moto = self._moto_mock()
@@ -375,6 +519,7 @@ def mock_approvals(
     config: dict[str, Any] | None = None,
     account_id: str | None = None,
     region_name: str = DEFAULT_REGION,
+    history_limit: int | None = None,
 ) -> ApprovalsMock: ...
 
 
@@ -384,6 +529,7 @@ def mock_approvals(
     config: dict[str, Any] | None = None,
     account_id: str | None = None,
     region_name: str = DEFAULT_REGION,
+    history_limit: int | None = None,
 ) -> ApprovalsMock | Callable[P, T]:
     """Mock every AWS service with moto, CodePipeline executions and approvals included.
 
@@ -392,15 +538,20 @@ def mock_approvals(
     handle for ``account_id``/``region_name``. ``account_id`` also makes the block run as that
     account (see :class:`ApprovalsMock`); without it, the current account. ``region_name`` is the
     handle's region (clients name their own). ``config`` is moto's ``mock_aws`` config.
+    ``history_limit`` caps the executions each pipeline keeps (the oldest finished ones are
+    dropped first; one in flight never is); without it, every execution is kept.
 
     Raises:
         TypeError: called with a positional argument other than the function or class to wrap.
-        ValueError: ``account_id`` is not a 12-digit account ID.
+        ValueError: ``account_id`` is not a 12-digit account ID, or ``history_limit`` is not
+            a positive whole number.
     """
     if func is not None and not callable(func):
         raise TypeError(
             f"mock_approvals() takes keyword arguments only, got {func!r} as a positional "
             f"argument; {USAGE}"
         )
-    mock = ApprovalsMock(config=config, account_id=account_id, region_name=region_name)
+    mock = ApprovalsMock(
+        config=config, account_id=account_id, region_name=region_name, history_limit=history_limit
+    )
     return mock if func is None else mock(func)

@@ -14,6 +14,8 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime
+import logging
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -65,10 +67,30 @@ from moto_approvals.exceptions import (
     StageNotFoundException,
     ValidationException,
 )
+from moto_approvals.job_service import JobService
 from moto_approvals.notifications import publish_approval_needed, publish_state_changes
+from moto_approvals.pagination import NewestFirst
 from moto_approvals.rule_state import alarm_lookup, execution_variable
+from moto_approvals.source_changes import SourceChanges
 from moto_approvals.validation import known_members
 from moto_approvals.webhooks import Webhooks, is_webhook_arn
+
+#: The most executions each pipeline keeps (see :func:`history_limit`).
+HISTORY_LIMIT_VARIABLE = "MOTO_APPROVALS_HISTORY_LIMIT"
+
+_log = logging.getLogger("moto_approvals")
+
+
+def history_limit() -> int | None:
+    """``$MOTO_APPROVALS_HISTORY_LIMIT``: keep at most that many executions per pipeline, the
+    oldest finished ones dropped first (AWS keeps 12 months); unset, every one is kept."""
+    value = os.environ.get(HISTORY_LIMIT_VARIABLE, "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        _log.warning("%s=%r is not a positive whole number: ignored", HISTORY_LIMIT_VARIABLE, value)
+        return None
+    return int(value)
 
 
 def _new_id() -> str:
@@ -91,8 +113,10 @@ class ApprovalsBackend(BaseBackend):
         self.artifact_store = S3ArtifactStore(account_id, region_name, partition)
         self._runtimes: dict[str, tuple[PipelineRecord, PipelineRuntime]] = {}
         self.webhooks = Webhooks(self)
+        self.source_changes = SourceChanges(account_id, region_name, self.artifact_store)
         #: Action types: AWS's own, the account's custom ones, providers' third-party ones.
         self.action_types = ActionTypeRegistry()
+        self.jobs = JobService(self)
 
     @property
     def pipelines(self) -> CodePipelineBackend:
@@ -112,12 +136,14 @@ class ApprovalsBackend(BaseBackend):
         known = self._runtimes.get(pipeline_name)
         if known is None or known[0] is not record:
             # First sight, or deleted and re-created since: a fresh history.
+            self.source_changes.forget(pipeline_name)
             runtime = PipelineRuntime(
                 PipelineDefinition.from_declaration(record.current), _new_id, self.artifact_store
             )
             runtime.conditions.world.alarm_state = alarm_lookup(self.account_id, self.region_name)
             runtime.conditions.world.variable = execution_variable
             link_jobs(self.action_types, runtime)
+            self.jobs.attach(runtime)
             self._runtimes[pipeline_name] = (record, runtime)
         else:
             runtime = known[1]
@@ -127,7 +153,14 @@ class ApprovalsBackend(BaseBackend):
                 runtime.advance(now)
                 runtime.replace_definition(PipelineDefinition.from_declaration(record.current), now)
         runtime.advance(now)
+        runtime.history_limit = history_limit()
+        self.source_changes.detect(record, runtime, now)
         return runtime
+
+    def loaded_runtimes(self) -> Iterator[tuple[str, PipelineRuntime]]:
+        """Each pipeline's runtime as last loaded (not caught up with the clock)."""
+        for name, (_, runtime) in self._runtimes.items():
+            yield name, runtime
 
     def _stage(self, runtime: PipelineRuntime, stage_name: str) -> StageDefinition:
         stage = runtime.definition.stage(stage_name)
@@ -153,9 +186,10 @@ class ApprovalsBackend(BaseBackend):
                 self._announce(pipeline_name, runtime)
 
     def _announce(self, pipeline_name: str, runtime: PipelineRuntime) -> None:
+        self.jobs.collect(pipeline_name, runtime)
         for run in runtime.take_started_approvals():
             execution = runtime.executions[run.pipeline_execution_id]
-            publish_approval_needed(run, execution, self.region_name)
+            publish_approval_needed(run, execution, self.region_name, self.account_id)
         changes = runtime.take_state_changes()
         record = self.catalog.records.get(pipeline_name)
         if changes and record is not None:
@@ -300,11 +334,11 @@ class ApprovalsBackend(BaseBackend):
 
     def list_pipeline_executions(
         self, pipeline_name: str, succeeded_in_stage: str | None = None
-    ) -> list[PipelineExecution]:
+    ) -> list[PipelineExecution] | NewestFirst[PipelineExecution]:
         """Newest first; the filter keeps the current version's executions that succeeded in
         the stage (ListPipelineExecutions: "executions in the current pipeline version")."""
         with self._pipeline(pipeline_name) as runtime:
-            executions = runtime.executions_newest_first()
+            executions = runtime.history.executions_newest_first()
             if succeeded_in_stage is None:
                 return executions
             version = runtime.definition.version
@@ -355,12 +389,12 @@ class ApprovalsBackend(BaseBackend):
 
     def list_action_executions(
         self, pipeline_name: str, pipeline_execution_id: str | None
-    ) -> list[ActionRun]:
+    ) -> list[ActionRun] | NewestFirst[ActionRun]:
         with self._pipeline(pipeline_name) as runtime:
             if pipeline_execution_id is not None:
                 runtime.execution(pipeline_execution_id)
                 return runtime.runs_by_execution.get(pipeline_execution_id, [])[::-1]
-            return runtime.action_runs[::-1]
+            return runtime.history.runs_newest_first()
 
     def set_stage_transition(
         self,

@@ -17,6 +17,10 @@ import datetime
 import json
 import logging
 import re
+import urllib.parse
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from moto_approvals.domain import (
@@ -71,11 +75,48 @@ class _SigningWarmUp:
 _SigningWarmUp.run()
 
 
-def console_link(pipeline_name: str, region: str) -> str:
-    return (
-        "https://console.aws.amazon.com/codesuite/codepipeline/pipelines/"
-        f"{pipeline_name}/view?region={region}"
-    )
+AWS_CONSOLE = "https://console.aws.amazon.com/codesuite/codepipeline/pipelines"
+#: Where a server started with ``--console-links`` serves its console, for the request being
+#: answered. A context variable, not a setting: set by the server around each request it
+#: handles (so two servers in one process keep their own), absent everywhere else.
+_console_base: ContextVar[str | None] = ContextVar("moto_approvals_console_base", default=None)
+
+
+@contextmanager
+def console_links(base_url: str | None) -> Iterator[None]:
+    """Within the block, approval messages link to the console at ``base_url`` (when given)."""
+    token = _console_base.set(base_url.rstrip("/") if base_url else None)
+    try:
+        yield
+    finally:
+        _console_base.reset(token)
+
+
+def _local_console(base: str, account_id: str, region: str, pipeline_name: str) -> str:
+    parts = (account_id, region, "pipelines", pipeline_name)
+    return f"{base}/approvals/#/" + "/".join(urllib.parse.quote(p, safe="") for p in parts)
+
+
+def console_link(pipeline_name: str, region: str, account_id: str) -> str:
+    """The message's ``consoleLink``: AWS's pipeline page, or this server's console's."""
+    base = _console_base.get()
+    if base is not None:
+        return _local_console(base, account_id, region, pipeline_name)
+    return f"{AWS_CONSOLE}/{pipeline_name}/view?region={region}"
+
+
+def review_link(
+    run: ActionRun, execution: PipelineExecution, region: str, account_id: str, token: str
+) -> str:
+    """The message's ``approvalReviewLink``: AWS's review page, or the console's approval form.
+
+    The console finds the waiting approval by stage and action, so its link carries no token.
+    """
+    link = console_link(execution.pipeline_name, region, account_id)
+    if _console_base.get() is not None:
+        parts = ("approve", run.stage_name, run.action_name)
+        return f"{link}/" + "/".join(urllib.parse.quote(p, safe="") for p in parts)
+    return f"{link}#/{run.stage_name}/{run.action_name}/approve/{token}"
 
 
 def resolve_variables(text: str, execution: PipelineExecution) -> str:
@@ -91,10 +132,11 @@ def approval_subject(pipeline_name: str, action_name: str) -> str:
     return subject[:SUBJECT_LIMIT]
 
 
-def approval_message(run: ActionRun, execution: PipelineExecution, region: str) -> dict[str, Any]:
+def approval_message(
+    run: ActionRun, execution: PipelineExecution, region: str, account_id: str
+) -> dict[str, Any]:
     assert run.token is not None and run.expires_at is not None
     config = run.configuration  # references resolved when the approval started
-    link = console_link(execution.pipeline_name, region)
 
     def configured(key: str) -> str | None:
         value = config.get(key)
@@ -102,7 +144,7 @@ def approval_message(run: ActionRun, execution: PipelineExecution, region: str) 
 
     return {
         "region": region,
-        "consoleLink": link,
+        "consoleLink": console_link(execution.pipeline_name, region, account_id),
         "approval": {
             "pipelineName": execution.pipeline_name,
             "stageName": run.stage_name,
@@ -110,13 +152,15 @@ def approval_message(run: ActionRun, execution: PipelineExecution, region: str) 
             "token": run.token,
             "expires": run.expires_at.strftime("%Y-%m-%dT%H:%MZ"),
             "externalEntityLink": configured("ExternalEntityLink"),
-            "approvalReviewLink": f"{link}#/{run.stage_name}/{run.action_name}/approve/{run.token}",
+            "approvalReviewLink": review_link(run, execution, region, account_id, run.token),
             "customData": configured("CustomData"),
         },
     }
 
 
-def publish_approval_needed(run: ActionRun, execution: PipelineExecution, region: str) -> None:
+def publish_approval_needed(
+    run: ActionRun, execution: PipelineExecution, region: str, account_id: str
+) -> None:
     """Publish to the action's ``NotificationArn``, if it names an existing moto topic.
 
     A delivery that fails is logged as a warning: the approval waits all the same, and the
@@ -127,7 +171,7 @@ def publish_approval_needed(run: ActionRun, execution: PipelineExecution, region
         return
     _SigningWarmUp.run()
     try:
-        _publish(topic_arn, run, execution, region)
+        _publish(topic_arn, run, execution, region, account_id)
     except Exception:
         _log.warning(
             "moto-approvals could not publish the approval of %s/%s to %s",
@@ -138,7 +182,9 @@ def publish_approval_needed(run: ActionRun, execution: PipelineExecution, region
         )
 
 
-def _publish(topic_arn: str, run: ActionRun, execution: PipelineExecution, region: str) -> None:
+def _publish(
+    topic_arn: str, run: ActionRun, execution: PipelineExecution, region: str, account_id: str
+) -> None:
     from moto.sns.models import sns_backends  # moto's SNS only where a topic is configured
 
     parts = topic_arn.split(":")
@@ -149,7 +195,7 @@ def _publish(topic_arn: str, run: ActionRun, execution: PipelineExecution, regio
     if topic is None:  # a missing topic does not stop the pipeline: the approval still waits
         return
     topic.publish(
-        json.dumps(approval_message(run, execution, region)),
+        json.dumps(approval_message(run, execution, region, account_id)),
         subject=approval_subject(execution.pipeline_name, run.action_name),
     )
 
@@ -164,7 +210,7 @@ def _event_time(change: StateChange) -> float:
     return (change.at - datetime.datetime(1970, 1, 1)).total_seconds()
 
 
-def _artifacts(locations: list[ArtifactLocation]) -> list[dict[str, Any]]:
+def _artifacts(locations: Sequence[ArtifactLocation]) -> list[dict[str, Any]]:
     return [{"name": a.name, "s3location": {"bucket": a.bucket, "key": a.key}} for a in locations]
 
 
@@ -206,6 +252,7 @@ def state_change_detail(change: StateChange, region: str) -> dict[str, Any]:
             "external-execution-url": run.external_execution_url,
             "external-execution-summary": run.summary or None,
             "external-execution-id": run.external_execution_id,
+            "error-code": run.error_code if change.state is EventState.FAILED else None,
         }
         present = {key: value for key, value in result.items() if value is not None}
         if present:

@@ -12,7 +12,7 @@ import pytest
 
 from moto_approvals.mock import ApprovalsMock
 
-MARKER_OPTIONS = ("account_id", "region_name", "config")
+MARKER_OPTIONS = ("account_id", "region_name", "config", "history_limit")
 
 
 def mock_for_test(node: pytest.Item) -> ApprovalsMock:

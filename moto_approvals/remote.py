@@ -15,15 +15,25 @@ import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from typing import Any
 
-from moto_approvals.domain import PendingApproval
+from moto_approvals.domain import PendingApproval, PendingJob
 
 #: moto's switches for running ``mock_aws`` tests against a server.
 SERVER_MODE_VARIABLE = "TEST_SERVER_MODE"
 ENDPOINT_VARIABLE = "TEST_SERVER_MODE_ENDPOINT"
 DEFAULT_ENDPOINT = "http://localhost:5000"
 TIMEOUT = 30.0  # seconds
+
+
+#: Drawn once per interpreter; with the pid, it tells a server in this process from others.
+_INTERPRETER = uuid.uuid4().hex
+
+
+def process_identity() -> str:
+    """This process, as the control API reports it (a fork gets a new pid, so a new one)."""
+    return f"{os.getpid()}-{_INTERPRETER}"
 
 
 def server_mode_endpoint() -> str | None:
@@ -97,6 +107,26 @@ class RemoteControl:
             for p in reply["pendingApprovals"]
         ]
 
+    def pending_jobs(self, pipeline_name: str) -> list[PendingJob]:
+        reply = self.call("GET", ["pipelines", pipeline_name, "jobs"])
+        return [
+            PendingJob(
+                pipeline_name=j["pipelineName"],
+                stage_name=j["stageName"],
+                action_name=j["actionName"],
+                pipeline_execution_id=j["pipelineExecutionId"],
+                action_execution_id=j["actionExecutionId"],
+                job_id=j["jobId"],
+                event=j["event"],
+            )
+            for j in reply["pendingJobs"]
+        ]
+
+    def process_identity(self) -> str:
+        """The server's process (see :func:`process_identity`)."""
+        reply = self.call("GET", ["process"])
+        return str(reply["processId"])
+
     def set_behaviour(self, pipeline: str, stage: str, action: str, behaviour: str) -> None:
         path = ["pipelines", pipeline, "stages", stage, "actions", action, "behaviour"]
         self.call("PUT", path, {"behaviour": behaviour})
@@ -118,3 +148,15 @@ class RemoteControl:
         }
         reply = self.call("POST", path, body)
         return int(reply["completed"])
+
+    def git_event(self, pipeline: str, kind: str, body: dict[str, Any]) -> str | None:
+        reply = self.call("POST", ["pipelines", pipeline, "git", kind], body)
+        started = reply.get("pipelineExecutionId")
+        return None if started is None else str(started)
+
+    def set_rule_result(self, pipeline: str, stage: str, rule: str, result: str) -> None:
+        self.call(
+            "PUT",
+            ["pipelines", pipeline, "stages", stage, "rules", rule, "result"],
+            {"result": result},
+        )

@@ -17,6 +17,7 @@ from typing import Any
 from moto.codepipeline.responses import CodePipelineResponse
 from moto.core.utils import camelcase_to_underscores
 from moto.sts.models import STSBackend, sts_backends
+from moto.utilities.aws_headers import gen_amzn_requestid_long
 
 from moto_approvals import action_type_service, wire
 from moto_approvals.action_types import type_key
@@ -150,10 +151,24 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
                 "Credential should be scoped to a valid region."
             ) from None
         authorize(self, self._operation, self._input)
-        # The whole call, reply included, under the lock: building a reply reads (and prunes)
-        # the engine's working sets.
-        with backend.lock:
-            return self.call_action()
+        try:
+            # The whole call, reply included, under the lock: building a reply reads (and
+            # prunes) the engine's working sets.
+            with backend.lock:
+                return self.call_action()
+        finally:
+            # Lambda handlers the call made due run now, with the lock released: their own
+            # calls (PutJobSuccessResult, S3) must get through, from this thread or another.
+            backend.jobs.invoke_due()
+
+    @staticmethod
+    def _enrich_response(headers: dict[str, str], body: Any) -> tuple[dict[str, str], Any]:
+        """moto's step, without its regex over the whole body for an XML ``<RequestId>``: a
+        JSON 1.1 body has none, and a page of 100 items is long."""
+        if "status" in headers:
+            headers["status"] = str(headers["status"])
+        gen_amzn_requestid_long(headers)
+        return headers, body
 
     def _authenticate_and_authorize_normal_action(self, resource: str = "*") -> None:
         """moto's check on ``*`` is replaced by ``authorize`` in ``_dispatch``."""
@@ -366,11 +381,9 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
         page, next_token = paginate(
             runs, lambda r: r.action_execution_id, params.get("maxResults"), params.get("nextToken")
         )
-        secrets = self.approvals_backend.action_types.secrets
-        details = [
-            wire.action_execution_detail(r, self.region, secrets(r.action.action_type_id))
-            for r in page
-        ]
+        details = wire.action_execution_details(
+            page, self.region, self.approvals_backend.action_types.secrets
+        )
         return _reply(_with_token({"actionExecutionDetails": details}, next_token))
 
     def enable_stage_transition(self) -> str:
@@ -517,6 +530,73 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
 
     def update_action_type(self) -> str:
         action_type_service.update_action_type(self.approvals_backend, self._params()["actionType"])
+        return _reply()
+
+    # -- jobs: Custom actions (PollForJobs) and Lambda invoke actions -----------------------
+
+    def poll_for_jobs(self) -> str:
+        params = self._params()
+        jobs = self.approvals_backend.jobs.poll_for_jobs(
+            params["actionTypeId"], params.get("maxBatchSize"), params.get("queryParam")
+        )
+        return _reply({"jobs": jobs})
+
+    def acknowledge_job(self) -> str:
+        params = self._params()
+        status = self.approvals_backend.jobs.acknowledge_job(params["jobId"], params["nonce"])
+        return _reply({"status": status.value})
+
+    def get_job_details(self) -> str:
+        details = self.approvals_backend.jobs.get_job_details(self._params()["jobId"])
+        return _reply({"jobDetails": details})
+
+    def put_job_success_result(self) -> str:
+        params = self._params()
+        self.approvals_backend.jobs.put_job_success_result(params["jobId"], params)
+        return _reply()
+
+    def put_job_failure_result(self) -> str:
+        params = self._params()
+        self.approvals_backend.jobs.put_job_failure_result(
+            params["jobId"], params["failureDetails"]
+        )
+        return _reply()
+
+    # -- jobs: ThirdParty actions ----------------------------------------------------------
+
+    def poll_for_third_party_jobs(self) -> str:
+        params = self._params()
+        jobs = self.approvals_backend.jobs.poll_for_third_party_jobs(
+            params["actionTypeId"], params.get("maxBatchSize")
+        )
+        return _reply({"jobs": jobs})
+
+    def acknowledge_third_party_job(self) -> str:
+        params = self._params()
+        status = self.approvals_backend.jobs.acknowledge_third_party_job(
+            params["jobId"], params["nonce"], params["clientToken"]
+        )
+        return _reply({"status": status.value})
+
+    def get_third_party_job_details(self) -> str:
+        params = self._params()
+        details = self.approvals_backend.jobs.get_third_party_job_details(
+            params["jobId"], params["clientToken"]
+        )
+        return _reply({"jobDetails": details})
+
+    def put_third_party_job_success_result(self) -> str:
+        params = self._params()
+        self.approvals_backend.jobs.put_third_party_job_success_result(
+            params["jobId"], params["clientToken"], params
+        )
+        return _reply()
+
+    def put_third_party_job_failure_result(self) -> str:
+        params = self._params()
+        self.approvals_backend.jobs.put_third_party_job_failure_result(
+            params["jobId"], params["clientToken"], params["failureDetails"]
+        )
         return _reply()
 
 

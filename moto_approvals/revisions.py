@@ -50,10 +50,9 @@ def put_action_revision(
         action = stage.action(action_name)
         if action is None:
             raise ActionNotFoundException()
-        for execution in runtime.executions_newest_first():
-            recorded = execution.source_revisions.get(action_name)
-            if recorded is not None and recorded.revision_id == revision["revisionId"]:
-                return False, execution.pipeline_execution_id
+        known = runtime.history.with_revision(action_name, revision["revisionId"])
+        if known is not None:
+            return False, known.pipeline_execution_id
         now = utcnow()
         recorded = SourceRevision(
             action_name=action_name,

@@ -20,6 +20,7 @@ import socket
 import ssl
 import sys
 import threading
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -28,19 +29,25 @@ from typing import Any, NoReturn
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from moto_approvals import __version__
+from moto_approvals.models import HISTORY_LIMIT_VARIABLE
 from moto_approvals.wiring import install
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
 PROG = "moto-approvals"
 HELP_OPTIONS = ("-h", "--help", "--version")
+#: ``--console-links``/``console_links``: True for this server's own address, or the base URL
+#: the console is reached at (through a proxy, or a container's published port).
+ConsoleLinks = bool | str
 #: ``CodePipeline_20150709.PutApprovalResult`` -> service ``CodePipeline``, operation after the dot.
 _TARGET = re.compile(r"(?P<service>[A-Za-z0-9]+?)(?:_\d{8})?\.(?P<operation>\w+)")
 
 
-def create_app() -> Any:
+def create_app(console_url: str | None = None) -> Any:
     """moto's WSGI application for all services, with the CodePipeline emulator installed,
     the console at ``/approvals/`` and its control API at ``/approvals/api/``.
+
+    With ``console_url``, approval messages link to the console at that address.
 
     Raises:
         ImportError: moto's server extra (Flask) is not installed.
@@ -50,7 +57,23 @@ def create_app() -> Any:
 
     from moto_approvals.gateway import ConsoleGateway
 
-    return ConsoleGateway(DomainDispatcherApplication(create_backend_app))
+    return ConsoleGateway(DomainDispatcherApplication(create_backend_app), console_url)
+
+
+def console_base_url(value: str) -> str:
+    """``value`` checked as the base of console links: an http(s) URL with a host and no
+    query or fragment, returned without a trailing slash.
+
+    Raises:
+        ValueError: it is not one.
+    """
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(
+            f"invalid console address {value!r}: expected an http(s) URL such as "
+            "http://localhost:5000, without query or fragment"
+        )
+    return value.rstrip("/")
 
 
 def _operation(handler: WSGIRequestHandler) -> str | None:
@@ -81,16 +104,23 @@ def _request_handler(log_requests: bool) -> type[WSGIRequestHandler]:
 
 
 def _bind(
-    host: str, port: int, log_requests: bool = True, ssl_context: Any = None
+    host: str,
+    port: int,
+    log_requests: bool = True,
+    ssl_context: Any = None,
+    console_links: ConsoleLinks = False,
 ) -> BaseWSGIServer:
     """A threaded server listening on host:port (port 0: a free one), not yet serving.
 
     ``ssl_context`` is werkzeug's: ``"adhoc"``, a ``(certificate, key)`` pair of paths, or None.
+    ``console_links``: see :func:`running_server`.
 
     Raises:
         OSError: the address cannot be bound. The socket is bound here because werkzeug,
             binding it itself, prints the error and calls ``sys.exit``.
     """
+    if isinstance(console_links, str):
+        console_base_url(console_links)  # a bad address raises before anything is bound
     family = socket.AF_INET6 if ":" in host else socket.AF_INET  # as werkzeug chooses
     app = create_app()
     with socket.socket(family, socket.SOCK_STREAM) as listener:
@@ -98,7 +128,7 @@ def _bind(
         listener.bind((host, port))
         listener.listen(socket.SOMAXCONN)
         # werkzeug duplicates the descriptor; this one is closed on leaving the block.
-        return make_server(
+        server = make_server(
             host,
             port,
             app,
@@ -107,6 +137,14 @@ def _bind(
             ssl_context=ssl_context,
             fd=listener.fileno(),
         )
+    app.console_url = _console_url(server, console_links)  # after binding: port 0 is known now
+    return server
+
+
+def _console_url(server: BaseWSGIServer, console_links: ConsoleLinks) -> str | None:
+    if isinstance(console_links, str):
+        return console_base_url(console_links)
+    return endpoint_url(server) if console_links else None
 
 
 def _url(server: BaseWSGIServer, host: str) -> str:
@@ -127,12 +165,19 @@ def endpoint_url(server: BaseWSGIServer) -> str:
 
 @contextmanager
 def running_server(
-    host: str = DEFAULT_HOST, port: int = 0, *, log_requests: bool = False
+    host: str = DEFAULT_HOST,
+    port: int = 0,
+    *,
+    log_requests: bool = False,
+    console_links: ConsoleLinks = False,
 ) -> Iterator[str]:
     """Run a moto server with the emulator in a background thread; yield its endpoint URL.
 
     ``port=0`` picks a free port; ``log_requests=True`` logs one line per request, as
-    ``moto-approvals serve`` does. The server lives in this process, so the :class:`Approvals`
+    ``moto-approvals serve`` does. ``console_links=True`` makes the ``consoleLink`` and
+    ``approvalReviewLink`` of approval messages sent while the server answers a request point
+    at its console instead of AWS's; a URL string puts that address in front instead of the
+    server's own. The server lives in this process, so the :class:`Approvals`
     handle and freezegun reach it too. It stops when the ``with`` block exits::
 
         with running_server() as url:
@@ -140,9 +185,10 @@ def running_server(
 
     Raises:
         OSError: the address cannot be bound (the port is taken, say), at once.
+        ValueError: ``console_links`` is a string that is not an http(s) URL.
     """
     # Bound here, in the caller's thread, so a busy port raises now instead of hanging.
-    server = _bind(host, port, log_requests)
+    server = _bind(host, port, log_requests, console_links=console_links)
     thread = threading.Thread(
         target=server.serve_forever, name=f"moto-approvals {endpoint_url(server)}", daemon=True
     )
@@ -166,13 +212,21 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def serve(host: str, port: int, *, log_requests: bool = True, ssl_context: Any = None) -> None:
+def serve(
+    host: str,
+    port: int,
+    *,
+    log_requests: bool = True,
+    ssl_context: Any = None,
+    console_links: ConsoleLinks = False,
+) -> None:
     """Serve in the foreground until SIGINT or SIGTERM.
 
     Prints the address it is bound to (and, when that is not loopback, a warning: the emulator
     has no authentication), then one line per request unless ``log_requests`` is false.
+    ``console_links``: see :func:`running_server`.
     """
-    server = _bind(host, port, log_requests, ssl_context)
+    server = _bind(host, port, log_requests, ssl_context, console_links)
     # moto's own server does the same: services that call back into moto (Lambda, Batch,
     # CloudFormation custom resources) build the endpoint from MOTO_PORT.
     os.environ.setdefault("MOTO_PORT", str(server.server_address[1]))
@@ -182,6 +236,10 @@ def serve(host: str, port: int, *, log_requests: bool = True, ssl_context: Any =
         f"{_url(server, bound)} (POST /moto-api/reset clears all state; Ctrl+C stops)",
         flush=True,
     )
+    console_url = _console_url(server, console_links)
+    if console_url is not None:
+        print(f"{PROG}: approval messages link to the console at {console_url}/approvals/")
+    sys.stdout.flush()
     if not _is_loopback(bound):
         print(
             f"{PROG}: warning: {bound} is reachable from other machines and the emulator has "
@@ -228,6 +286,13 @@ def _host(value: str) -> str:
     return value
 
 
+def _console_links(value: str) -> str:
+    try:
+        return console_base_url(value)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
@@ -258,6 +323,13 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"port to listen on; 0 picks a free one (default: $MOTO_PORT, else {DEFAULT_PORT})",
     )
     serve_parser.add_argument(
+        "--history-limit",
+        type=_history_limit,
+        metavar="N",
+        help="keep at most N executions per pipeline, dropping the oldest finished ones "
+        f"(default: ${HISTORY_LIMIT_VARIABLE}, else all)",
+    )
+    serve_parser.add_argument(
         "-q", "--quiet", action="store_true", help="log errors only, not one line per request"
     )
     serve_parser.add_argument(
@@ -274,6 +346,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve_parser.add_argument(
         "-k", "--ssl-key", metavar="PATH", help="the certificate's private key (with --ssl-cert)"
+    )
+    serve_parser.add_argument(
+        "--console-links",
+        nargs="?",
+        const=True,
+        default=False,
+        type=_console_links,
+        metavar="URL",
+        help="make the consoleLink and approvalReviewLink of approval messages (SNS) open this "
+        "server's console at /approvals/ instead of AWS's; URL is the address people reach the "
+        "server at, when not its own (a container's published port, say)",
     )
     return parser
 
@@ -292,6 +375,12 @@ def _ssl_context(args: argparse.Namespace) -> Any:
                 _usage_error(f"no such file: {path}")
         return (args.ssl_cert, args.ssl_key)
     return "adhoc" if args.ssl else None
+
+
+def _history_limit(value: str) -> int:
+    if not value.strip().isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"not a positive number of executions: {value!r}")
+    return int(value)
 
 
 def _default_port() -> int:
@@ -313,9 +402,17 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(arguments)
     if args.command == "serve":
         port = _default_port() if args.port is None else args.port
+        if args.history_limit is not None:
+            os.environ[HISTORY_LIMIT_VARIABLE] = str(args.history_limit)
         ssl_context = _ssl_context(args)
         try:
-            serve(args.host, port, log_requests=not args.quiet, ssl_context=ssl_context)
+            serve(
+                args.host,
+                port,
+                log_requests=not args.quiet,
+                ssl_context=ssl_context,
+                console_links=args.console_links,
+            )
         except ImportError as err:
             parser.exit(
                 1,

@@ -22,7 +22,6 @@ from moto_approvals.domain import Declaration
 from moto_approvals.exceptions import (
     InvalidWebhookAuthenticationParametersException,
     InvalidWebhookFilterPatternException,
-    ResourceNotFoundException,
     ValidationException,
     WebhookNotFoundException,
 )
@@ -174,15 +173,8 @@ class Webhooks:
     # -- tags ------------------------------------------------------------------------------
 
     def by_arn(self, arn: str) -> Webhook:
-        self._backend.catalog.check_arn(arn)
-        name = arn.split(":", 5)[5][len(WEBHOOK_RESOURCE) :]
-        webhook = self.records.get(name)
-        if webhook is None:
-            raise ResourceNotFoundException(
-                f"The account with id '{self._backend.account_id}' does not include a webhook "
-                f"with the name '{name}'"
-            )
-        return webhook
+        catalog = self._backend.catalog
+        return catalog.resource_by_arn(arn, self.records, "webhook", WEBHOOK_RESOURCE)
 
 
 def webhook_item(webhook: Webhook) -> Json:

@@ -9,7 +9,8 @@ null.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from moto.core.utils import unix_time
@@ -17,6 +18,7 @@ from moto.core.utils import unix_time
 from moto_approvals.action_type_service import HIDDEN
 from moto_approvals.catalog import PipelineRecord
 from moto_approvals.domain import (
+    ActionDefinition,
     ActionRun,
     ActionStatus,
     ArtifactLocation,
@@ -42,7 +44,10 @@ FAILED_ACTION_CODE = "JobFailed"
 REJECTED_SUMMARY = "Approval rejected"
 
 
+@functools.lru_cache(maxsize=4096)
 def timestamp(value: datetime.datetime) -> float:
+    # Cached: the items of a page share a handful of instants (a run starts and its
+    # execution's events happen at one ``now``), and this is most of a page's own cost.
     return round(float(unix_time(value)), 3)
 
 
@@ -142,7 +147,7 @@ def source_revisions(execution: PipelineExecution) -> list[Json]:
     ]
 
 
-def artifact_details(locations: list[ArtifactLocation]) -> list[Json]:
+def artifact_details(locations: Sequence[ArtifactLocation]) -> list[Json]:
     return [{"name": a.name, "s3location": {"bucket": a.bucket, "key": a.key}} for a in locations]
 
 
@@ -210,6 +215,7 @@ def _action_execution(run: ActionRun, show_token: bool) -> Json:
             "lastUpdatedBy": run.updated_by,
             "externalExecutionId": run.external_execution_id,
             "externalExecutionUrl": run.external_execution_url,
+            "percentComplete": run.percent_complete,
             "errorDetails": error_details(run),
         }
     )
@@ -314,11 +320,58 @@ def pipeline_state(
     }
 
 
+Secrets = Callable[[Mapping[str, str]], frozenset[str]]
+
+
+def _no_secrets(action_type_id: Mapping[str, str]) -> frozenset[str]:
+    return frozenset()
+
+
+def action_execution_details(
+    runs: list[ActionRun], region: str, secrets: Secrets = _no_secrets
+) -> list[Json]:
+    """A page of ListActionExecutions: each action's fixed input is built once per page, with
+    the values of its type's ``secrets`` properties hidden."""
+    inputs: dict[int, Json] = {}
+    return [action_execution_detail(run, region, inputs, secrets) for run in runs]
+
+
+def _action_input(action: ActionDefinition, region: str, hidden: frozenset[str]) -> Json:
+    return _compact(
+        {
+            "actionTypeId": dict(action.action_type_id),
+            "configuration": _hidden(action.configuration, hidden),
+            "roleArn": action.role_arn,
+            "region": action.region or region,
+            "namespace": action.namespace,
+        }
+    )
+
+
 def action_execution_detail(
-    run: ActionRun, region: str, secrets: frozenset[str] = frozenset()
+    run: ActionRun,
+    region: str,
+    inputs: dict[int, Json] | None = None,
+    secrets: Secrets = _no_secrets,
 ) -> Json:
-    """One entry of ListActionExecutions; the ``secrets`` properties' values hidden."""
+    """One entry of ListActionExecutions (``inputs``: the fixed inputs built so far)."""
     action = run.action
+    if inputs is None:
+        inputs = {}
+    fixed = inputs.get(id(action))
+    if fixed is None:
+        fixed = inputs[id(action)] = _action_input(action, region, secrets(action.action_type_id))
+    configuration = run.configuration
+    action_input = {
+        **fixed,
+        # The declared configuration when nothing was resolved: the same dict, not a copy.
+        "resolvedConfiguration": (
+            fixed["configuration"]
+            if configuration is action.configuration
+            else _hidden(configuration, secrets(action.action_type_id))
+        ),
+        "inputArtifacts": artifact_details(run.input_artifacts),
+    }
     result = _compact(
         {
             "externalExecutionId": run.external_execution_id,
@@ -344,17 +397,7 @@ def action_execution_detail(
             "lastUpdateTime": timestamp(run.last_status_change),
             "updatedBy": run.updated_by,
             "status": run.status.value,
-            "input": _compact(
-                {
-                    "actionTypeId": dict(action.action_type_id),
-                    "configuration": _hidden(action.configuration, secrets),
-                    "resolvedConfiguration": _hidden(run.configuration, secrets),
-                    "roleArn": action.role_arn,
-                    "region": action.region or region,
-                    "inputArtifacts": artifact_details(run.input_artifacts),
-                    "namespace": action.namespace,
-                }
-            ),
+            "input": action_input,
             "output": output,
         }
     )

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime
 import json
+import urllib.request
 from collections.abc import Callable
 from typing import Any
+
+import boto3
 
 from moto_approvals.validation import output_violations
 
@@ -37,6 +40,20 @@ MANUAL = {"category": "Approval", "owner": "AWS", "provider": "Manual", "version
 SOURCE = {"category": "Source", "owner": "AWS", "provider": "S3", "version": "1"}
 BUILD = {"category": "Build", "owner": "AWS", "provider": "CodeBuild", "version": "1"}
 DEPLOY = {"category": "Deploy", "owner": "AWS", "provider": "S3", "version": "1"}
+#: The keys of the approval SNS message, in AWS's order (approvals-json-format).
+APPROVAL_MESSAGE_KEYS = ["region", "consoleLink", "approval"]
+APPROVAL_KEYS = [
+    "pipelineName",
+    "stageName",
+    "actionName",
+    "token",
+    "expires",
+    "externalEntityLink",
+    "approvalReviewLink",
+    "customData",
+]
+#: Credentials for clients of a server started by a test (no IAM enforcement).
+CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 APPROVE = {"status": "Approved", "summary": "Looks good"}
 REJECT = {"status": "Rejected", "summary": "Not today"}
 
@@ -232,3 +249,23 @@ def error_of(err: Any) -> tuple[str, str]:
     """A ClientError's code and message."""
     error = err.value.response["Error"]
     return str(error["Code"]), str(error["Message"])
+
+
+def server_client(url: str, service: str) -> Client:
+    """A client of the server at ``url``."""
+    return boto3.client(service, endpoint_url=url, region_name=REGION, **CREDENTIALS)
+
+
+def reset_server(url: str) -> None:
+    """Empty every backend of the server at ``url`` (moto's ``/moto-api/reset``)."""
+    urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"))
+
+
+def server_pipeline(url: str, name: str = "release", **extra: Any) -> Client:
+    """A pipeline created on the server at ``url`` (its first execution started), with a new
+    role; returns a codepipeline client of the server. ``extra``: declaration members."""
+    iam = server_client(url, "iam")
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(TRUST_POLICY))
+    client = server_client(url, "codepipeline")
+    client.create_pipeline(pipeline=declaration(role["Role"]["Arn"], name, **extra))
+    return client

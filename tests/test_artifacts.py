@@ -18,6 +18,7 @@ from pipelines import (
     action_state,
     approval_stage,
     build_stage,
+    deploy_stage,
     drain,
     newest_execution_id,
     source_stage,
@@ -113,7 +114,9 @@ def test_the_source_is_the_version_current_when_the_execution_starts(
     create_pipeline: CreatePipeline, codepipeline: Client, s3: Client, source: Callable[..., str]
 ) -> None:
     source(b"version one")
-    create_pipeline()
+    quiet = source_stage()  # no polling: the new version must not start an execution itself
+    quiet["actions"][0]["configuration"]["PollForSourceChanges"] = "false"
+    create_pipeline(stages=[quiet, approval_stage(), deploy_stage()])
     codepipeline.disable_stage_transition(
         pipelineName="release", stageName="Source", transitionType="Inbound", reason="hold"
     )

@@ -116,8 +116,21 @@ def test_version_is_the_package_version() -> None:
         ),
         (["serve", "--ssl-cert", "cert.pem"], "--ssl-cert and --ssl-key go together"),
         (["-p", "70000"], f"argument -p/--port: invalid port '70000': {PORT_HELP}"),
+        (
+            ["serve", "--console-links", "localhost:5000"],
+            "argument --console-links: invalid console address 'localhost:5000': expected an "
+            "http(s) URL such as http://localhost:5000, without query or fragment",
+        ),
     ],
-    ids=["port-too-big", "port-not-a-number", "port-negative", "empty-host", "cert-alone", "bare"],
+    ids=[
+        "port-too-big",
+        "port-not-a-number",
+        "port-negative",
+        "empty-host",
+        "cert-alone",
+        "bare",
+        "console-address",
+    ],
 )
 def test_a_bad_option_is_a_one_line_error(
     args: list[str], message: str, capsys: pytest.CaptureFixture[str]
@@ -220,6 +233,16 @@ def test_a_wildcard_bind_prints_the_real_address_and_warns(
         "moto-approvals: warning: 0.0.0.0 is reachable from other machines and the emulator has "
         "no authentication: anyone who reaches it can read and change every pipeline and "
         "approval (from this machine: http://127.0.0.1:5999)\n"
+    )
+
+
+def test_console_links_are_announced_with_the_console_address(tmp_path: Path) -> None:
+    log = tmp_path / "server.log"
+    with serving(log, "serve", "-p", "0", "--quiet", "--console-links") as url:
+        list_pipelines(url)
+
+    assert f"moto-approvals: approval messages link to the console at {url}/approvals/" in (
+        log.read_text().splitlines()
     )
 
 

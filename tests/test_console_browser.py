@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from pipelines import REGION, TRUST_POLICY, Client, declaration
+from pipelines import (
+    REGION,
+    Client,
+    approval_stage,
+    approval_token,
+    deploy_stage,
+    reset_server,
+    server_client,
+    server_pipeline,
+    source_stage,
+)
+from test_console_links import approval_message
 
 from moto_approvals.server import running_server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "console.png"
-CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -50,17 +57,11 @@ def browser() -> Iterator[Any]:
 
 
 def _pipeline(url: str, name: str, custom_data: str | None = None) -> Client:
-    urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"))
-    iam = boto3.client("iam", endpoint_url=url, region_name=REGION, **CREDENTIALS)
-    role = iam.create_role(RoleName="pipeline", AssumeRolePolicyDocument=json.dumps(TRUST_POLICY))
-    client = boto3.client("codepipeline", endpoint_url=url, region_name=REGION, **CREDENTIALS)
-    pipeline = declaration(role["Role"]["Arn"], name)
+    reset_server(url)
+    stages = [source_stage(), approval_stage(), deploy_stage()]
     if custom_data is not None:
-        pipeline["stages"][1]["actions"][0].setdefault("configuration", {})["CustomData"] = (
-            custom_data
-        )
-    client.create_pipeline(pipeline=pipeline)
-    return client
+        stages[1]["actions"][0]["configuration"] = {"CustomData": custom_data}
+    return server_pipeline(url, name, stages=stages)
 
 
 def _open(browser: Any, url: str, name: str) -> Any:
@@ -106,3 +107,37 @@ def test_markup_in_custom_data_is_shown_as_text(browser: Any, url: str) -> None:
     assert page.locator("script").count() == 1
     assert page.locator("b").count() == 0
     page.close()
+
+
+def test_the_review_link_of_an_approval_message_opens_its_form(browser: Any) -> None:
+    with running_server(console_links=True) as linked:
+        review_link = approval_message(linked)["approval"]["approvalReviewLink"]
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        page.goto(review_link)
+        summary = page.locator("[data-testid=action].focused [data-testid=approval-summary]")
+        summary.wait_for()
+
+        assert summary.evaluate("node => node === document.activeElement")
+        page.keyboard.type("reviewed from the link")
+        page.click("[data-testid=action].focused [data-testid=approve]")
+        page.wait_for_selector("[data-testid=execution-status]:has-text('Succeeded')")
+        page.close()
+
+
+def test_a_review_link_to_an_answered_approval_says_so(browser: Any) -> None:
+    with running_server(console_links=True) as linked:
+        review_link = approval_message(linked)["approval"]["approvalReviewLink"]
+        codepipeline = server_client(linked, "codepipeline")
+        codepipeline.put_approval_result(
+            pipelineName="release",
+            stageName="Approve",
+            actionName="ManualApproval",
+            token=approval_token(codepipeline),
+            result={"status": "Rejected", "summary": "no"},
+        )
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        page.goto(review_link)
+
+        assert "Approve/ManualApproval" in page.locator("[data-testid=focus-missing]").inner_text()
+        assert page.locator("[data-testid=approve]").count() == 0
+        page.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,18 @@ def user(client_factory: Callable[..., Client], approvals: Approvals) -> User:
     return make
 
 
+@pytest.fixture
+def approver_with(user: User, enforce: Callable[[], None]) -> User:
+    """The user "approver" with these policy statements; IAM is enforced from then on."""
+
+    def make(*statements: dict[str, Any]) -> Client:
+        client = user("approver", *statements)
+        enforce()
+        return client
+
+    return make
+
+
 def _denied(err: pytest.ExceptionInfo[ClientError], action: str, resource: str, why: str) -> None:
     assert err.value.response["Error"]["Code"] == "AccessDeniedException"
     reasons = {
@@ -110,10 +123,9 @@ def _denied(err: pytest.ExceptionInfo[ClientError], action: str, resource: str, 
 
 
 def test_the_user_guide_approver_policy_lets_the_approver_approve(
-    user: User, pending: Pending, enforce: Callable[[], None]
+    approver_with: User, pending: Pending
 ) -> None:
-    approver = user("approver", *APPROVER_POLICY)
-    enforce()
+    approver = approver_with(*APPROVER_POLICY)
     assert approver.list_pipelines()["pipelines"][0]["name"] == "release"
     token = approval_token(approver)
     approved = approver.put_approval_result(**{**pending, "token": token}, result=APPROVE)
@@ -121,10 +133,9 @@ def test_the_user_guide_approver_policy_lets_the_approver_approve(
 
 
 def test_the_user_guide_approver_policy_does_not_approve_another_action(
-    user: User, pending: Pending, enforce: Callable[[], None]
+    approver_with: User, pending: Pending
 ) -> None:
-    approver = user("approver", *APPROVER_POLICY)
-    enforce()
+    approver = approver_with(*APPROVER_POLICY)
     other = {**pending, "actionName": "SecondApproval"}
     with pytest.raises(ClientError) as err:
         approver.put_approval_result(**other, result=APPROVE)
@@ -132,11 +143,10 @@ def test_the_user_guide_approver_policy_does_not_approve_another_action(
 
 
 def test_a_deny_on_the_action_beats_an_allow_on_everything(
-    user: User, pending: Pending, enforce: Callable[[], None]
+    approver_with: User, pending: Pending
 ) -> None:
     deny = {"Effect": "Deny", "Action": "codepipeline:PutApprovalResult", "Resource": ACTION_ARN}
-    approver = user("approver", EVERYTHING, deny)
-    enforce()
+    approver = approver_with(EVERYTHING, deny)
     with pytest.raises(ClientError) as err:
         approver.put_approval_result(**pending, result=APPROVE)
     _denied(err, "PutApprovalResult", ACTION_ARN, "explicit")
@@ -144,15 +154,14 @@ def test_a_deny_on_the_action_beats_an_allow_on_everything(
 
 def test_a_denied_approval_stays_pending_with_the_same_token(
     user: User,
+    approver_with: User,
     pending: Pending,
-    enforce: Callable[[], None],
     approvals: Approvals,
     client_factory: Callable[..., Client],
 ) -> None:
     admin = user("admin", EVERYTHING)
     deny = {"Effect": "Deny", "Action": "codepipeline:PutApprovalResult", "Resource": ACTION_ARN}
-    approver = user("approver", EVERYTHING, deny)
-    enforce()
+    approver = approver_with(EVERYTHING, deny)
     with pytest.raises(ClientError):
         approver.put_approval_result(**pending, result=APPROVE)
     assert approval_token(admin) == pending["token"]
@@ -204,96 +213,83 @@ CALLS: list[tuple[str, dict[str, Any], str]] = [
 CALL_IDS = ["pipeline", "stage", "action", "tagged pipeline", "star", "custom type", "types"]
 
 
-def _call(client: Client, operation: str, kwargs: dict[str, Any], pending: Pending) -> Any:
-    if operation == "PutApprovalResult":
-        kwargs = {**kwargs, "token": pending["token"]}
-    method = "".join("_" + c.lower() if c.isupper() else c for c in operation).lstrip("_")
-    return getattr(client, method)(**kwargs)
+@dataclass
+class ResourceCall:
+    """One operation of ``CALLS``, made with the pending approval's token where it needs one."""
+
+    operation: str
+    kwargs: dict[str, Any]
+    arn: str
+    pending: Pending
+
+    def on(self, client: Client) -> Any:
+        kwargs = self.kwargs
+        if self.operation == "PutApprovalResult":
+            kwargs = {**kwargs, "token": self.pending["token"]}
+        method = "".join("_" + c.lower() if c.isupper() else c for c in self.operation)
+        return getattr(client, method.lstrip("_"))(**kwargs)
+
+    def statement(self, effect: str, resource: str | None = None) -> dict[str, Any]:
+        """A policy statement on this operation, on its own resource unless told another."""
+        action = f"codepipeline:{self.operation}"
+        return {"Effect": effect, "Action": action, "Resource": resource or self.arn}
 
 
-@pytest.mark.parametrize(("operation", "kwargs", "arn"), CALLS, ids=CALL_IDS)
+@pytest.fixture(params=CALLS, ids=CALL_IDS)
+def call(request: pytest.FixtureRequest, pending: Pending) -> ResourceCall:
+    operation, kwargs, arn = request.param
+    return ResourceCall(operation, kwargs, arn, pending)
+
+
 def test_an_allow_on_the_operations_resource_allows_it(
-    user: User,
-    pending: Pending,
-    enforce: Callable[[], None],
-    operation: str,
-    kwargs: dict[str, Any],
-    arn: str,
+    approver_with: User, call: ResourceCall
 ) -> None:
-    approver = user(
-        "approver", {"Effect": "Allow", "Action": f"codepipeline:{operation}", "Resource": arn}
-    )
-    enforce()
-    _call(approver, operation, kwargs, pending)
+    call.on(approver_with(call.statement("Allow")))
 
 
-@pytest.mark.parametrize(("operation", "kwargs", "arn"), CALLS, ids=CALL_IDS)
 def test_an_allow_on_another_resource_is_an_implicit_deny(
-    user: User,
-    pending: Pending,
-    enforce: Callable[[], None],
-    operation: str,
-    kwargs: dict[str, Any],
-    arn: str,
+    approver_with: User, call: ResourceCall
 ) -> None:
     elsewhere = f"arn:aws:codepipeline:{REGION}:{ACCOUNT}:other"
-    approver = user(
-        "approver",
-        {"Effect": "Allow", "Action": f"codepipeline:{operation}", "Resource": elsewhere},
-    )
-    enforce()
+    approver = approver_with(call.statement("Allow", elsewhere))
     with pytest.raises(ClientError) as err:
-        _call(approver, operation, kwargs, pending)
-    _denied(err, operation, arn, "implicit")
+        call.on(approver)
+    _denied(err, call.operation, call.arn, "implicit")
 
 
-@pytest.mark.parametrize(("operation", "kwargs", "arn"), CALLS, ids=CALL_IDS)
 def test_a_deny_on_the_operations_resource_denies_it(
-    user: User,
-    pending: Pending,
-    enforce: Callable[[], None],
-    operation: str,
-    kwargs: dict[str, Any],
-    arn: str,
+    approver_with: User, call: ResourceCall
 ) -> None:
-    deny = {"Effect": "Deny", "Action": f"codepipeline:{operation}", "Resource": arn}
-    approver = user("approver", EVERYTHING, deny)
-    enforce()
+    approver = approver_with(EVERYTHING, call.statement("Deny"))
     with pytest.raises(ClientError) as err:
-        _call(approver, operation, kwargs, pending)
-    _denied(err, operation, arn, "explicit")
+        call.on(approver)
+    _denied(err, call.operation, call.arn, "explicit")
 
 
 def test_a_wildcard_in_the_resource_matches_every_stage_of_a_pipeline(
-    user: User, pending: Pending, enforce: Callable[[], None]
+    approver_with: User, pending: Pending
 ) -> None:
-    approver = user(
-        "approver",
+    approver = approver_with(
         {
             "Effect": "Allow",
             "Action": "codepipeline:PutApprovalResult",
             "Resource": f"{PIPELINE_ARN}/*",
         },
     )
-    enforce()
     approver.put_approval_result(**pending, result=APPROVE)
 
 
 def test_authorization_comes_before_looking_the_pipeline_up(
-    user: User, approvals: Approvals, enforce: Callable[[], None]
+    approver_with: User, approvals: Approvals
 ) -> None:
-    approver = user("approver", *APPROVER_POLICY)
-    enforce()
+    approver = approver_with(*APPROVER_POLICY)
     with pytest.raises(ClientError) as err:
         approver.get_pipeline_state(name="missing")
     _denied(err, "GetPipelineState", f"arn:aws:codepipeline:{REGION}:{ACCOUNT}:missing", "implicit")
 
 
-def test_validation_comes_before_authorization(
-    user: User, approvals: Approvals, enforce: Callable[[], None]
-) -> None:
-    approver = user("approver", *APPROVER_POLICY)
-    enforce()
+def test_validation_comes_before_authorization(approver_with: User, approvals: Approvals) -> None:
+    approver = approver_with(*APPROVER_POLICY)
     with pytest.raises(ClientError) as err:
         approver.get_pipeline_state(name="bad name!")
     assert err.value.response["Error"]["Code"] == "ValidationException"
@@ -310,11 +306,10 @@ needs_conditions = pytest.mark.skipif(
 @needs_conditions
 @pytest.mark.parametrize(("region", "allowed"), [(REGION, True), ("eu-west-1", False)])
 def test_an_allow_conditioned_on_the_requested_region(
-    user: User, pending: Pending, enforce: Callable[[], None], region: str, allowed: bool
+    approver_with: User, pending: Pending, region: str, allowed: bool
 ) -> None:
     condition = {"StringEquals": {"aws:RequestedRegion": region}}
-    approver = user("approver", {**EVERYTHING, "Condition": condition})
-    enforce()
+    approver = approver_with({**EVERYTHING, "Condition": condition})
     if allowed:
         approver.put_approval_result(**pending, result=APPROVE)
         return
@@ -325,7 +320,7 @@ def test_an_allow_conditioned_on_the_requested_region(
 
 @needs_conditions
 def test_a_deny_whose_condition_does_not_hold_does_not_deny(
-    user: User, pending: Pending, enforce: Callable[[], None]
+    approver_with: User, pending: Pending
 ) -> None:
     deny = {
         "Effect": "Deny",
@@ -333,8 +328,7 @@ def test_a_deny_whose_condition_does_not_hold_does_not_deny(
         "Resource": "*",
         "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}},
     }
-    approver = user("approver", EVERYTHING, deny)
-    enforce()
+    approver = approver_with(EVERYTHING, deny)
     approver.put_approval_result(**pending, result=APPROVE)
 
 

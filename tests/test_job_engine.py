@@ -11,7 +11,7 @@ from pipelines import source_stage
 from moto_approvals.domain import ActionStatus, ExecutionStatus, PipelineDefinition
 from moto_approvals.engine import PipelineRuntime
 from moto_approvals.engine.jobs import (
-    JOB_ACTION_TIMEOUT,
+    CUSTOM_ACTION_TIMEOUT,
     JobFamily,
     JobResult,
     JobRoute,
@@ -96,10 +96,12 @@ def test_answering_a_finished_job_is_an_invalid_job_state() -> None:
         runtime.jobs.succeed(job, JobResult(), NOW)
 
 
-def test_a_job_nobody_answers_times_out_after_an_hour() -> None:
+def test_a_custom_job_nobody_answers_times_out_after_24_hours() -> None:
     runtime = _runtime()
     execution = runtime.start_execution(NOW, "StartPipelineExecution", "me")
     (job,) = runtime.jobs.open_jobs()
-    runtime.advance(NOW + JOB_ACTION_TIMEOUT)
+    runtime.advance(NOW + CUSTOM_ACTION_TIMEOUT - datetime.timedelta(seconds=1))
+    assert runtime.jobs.status(job) is JobStatus.QUEUED
+    runtime.advance(NOW + CUSTOM_ACTION_TIMEOUT)
     assert job.status is JobStatus.TIMED_OUT
     assert execution.status is ExecutionStatus.FAILED

@@ -62,6 +62,16 @@ SERVED = {
     "ListActionTypes",
     "GetActionType",
     "UpdateActionType",
+    "PollForJobs",
+    "AcknowledgeJob",
+    "GetJobDetails",
+    "PutJobSuccessResult",
+    "PutJobFailureResult",
+    "PollForThirdPartyJobs",
+    "AcknowledgeThirdPartyJob",
+    "GetThirdPartyJobDetails",
+    "PutThirdPartyJobSuccessResult",
+    "PutThirdPartyJobFailureResult",
 }
 Report = dict[str, Any]
 

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from pipelines import (
+    APPROVAL_KEYS,
+    APPROVAL_MESSAGE_KEYS,
     REJECT,
     Client,
     CreatePipeline,
@@ -114,17 +116,8 @@ def test_the_message_carries_every_key_in_order(
             "customData": None,
         },
     }
-    assert list(message) == ["region", "consoleLink", "approval"]
-    assert list(message["approval"]) == [
-        "pipelineName",
-        "stageName",
-        "actionName",
-        "token",
-        "expires",
-        "externalEntityLink",
-        "approvalReviewLink",
-        "customData",
-    ]
+    assert list(message) == APPROVAL_MESSAGE_KEYS
+    assert list(message["approval"]) == APPROVAL_KEYS
 
 
 def test_custom_data_and_the_entity_link_are_passed_verbatim(

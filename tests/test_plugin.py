@@ -196,7 +196,7 @@ def test_typo(approvals_mock):
     result.stdout.fnmatch_lines(
         [
             "*TypeError: @pytest.mark.approvals_mock got unknown option(s) regoin_name; "
-            "it takes account_id, region_name, config.*"
+            "it takes account_id, region_name, config, history_limit.*"
         ]
     )
 

@@ -1,6 +1,7 @@
 """Smoke test of an installed wheel, run by .ci/run from a directory outside the repository.
 
-The CLI (version, serve, one signed call, stop), the pytest fixture and the decorator.
+The CLI (version, serve, one signed call, stop), the console and its API as the installed
+package serves them, ``py.typed``, the pytest fixture and the decorator.
 """
 
 from __future__ import annotations
@@ -11,6 +12,10 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
 from importlib.metadata import version
 from pathlib import Path
 
@@ -88,8 +93,9 @@ def test_the_cli_reports_the_package_version() -> None:
     assert version("moto-approvals") == moto_approvals.__version__
 
 
-def test_serve_answers_a_signed_codepipeline_call(tmp_path: Path) -> None:
-    log = tmp_path / "serve.log"
+@contextmanager
+def serving(log: Path) -> Iterator[str]:
+    """``moto-approvals serve`` on a free port; yields its URL, then stops it cleanly."""
     with log.open("wb") as out:
         server = subprocess.Popen([SCRIPT, "serve", "-p", "0"], stdout=out, stderr=out)
     try:
@@ -97,19 +103,44 @@ def test_serve_answers_a_signed_codepipeline_call(tmp_path: Path) -> None:
         while not (found := re.search(r"listening on (http://\S+) ", log.read_text())):
             assert server.poll() is None and time.monotonic() < deadline, log.read_text()
             time.sleep(0.1)
+        yield found[1]
+    finally:
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=30) == 0, log.read_text()
+
+
+def test_serve_answers_a_signed_codepipeline_call(tmp_path: Path) -> None:
+    log = tmp_path / "serve.log"
+    with serving(log) as url:
         codepipeline = boto3.client(
             "codepipeline",
-            endpoint_url=found[1],
+            endpoint_url=url,
             region_name="us-east-1",
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
         )
         with pytest.raises(codepipeline.exceptions.PipelineNotFoundException):
             codepipeline.get_pipeline_state(name="release")  # moto alone has no GetPipelineState
-    finally:
-        server.send_signal(signal.SIGINT)
-        assert server.wait(timeout=30) == 0, log.read_text()
     assert "CodePipeline.GetPipelineState 400" in log.read_text()
+
+
+def test_serve_serves_the_console_from_the_installed_package(tmp_path: Path) -> None:
+    static = resources.files("moto_approvals").joinpath("static")
+    with serving(tmp_path / "serve.log") as url:
+        for name, media_type in [
+            ("", "text/html"),
+            ("console.js", "javascript"),
+            ("console.css", "text/css"),
+        ]:
+            with urllib.request.urlopen(f"{url}/approvals/{name}") as reply:
+                assert media_type in reply.headers["Content-Type"], name
+                assert reply.read() == static.joinpath(name or "index.html").read_bytes()
+        with urllib.request.urlopen(f"{url}/approvals/api/backends") as reply:
+            assert json.loads(reply.read())["backends"] == []
+
+
+def test_the_package_is_marked_typed() -> None:
+    assert resources.files("moto_approvals").joinpath("py.typed").is_file()
 
 
 def test_the_fixture_yields_the_handle(approvals_mock: moto_approvals.Approvals) -> None:

@@ -1,7 +1,9 @@
 """The engine: every state transition of a pipeline's executions, by concern.
 
 - :mod:`~moto_approvals.engine.flow`: executions through stages, stage locks, transitions,
-  stop, retry, updates (:class:`PipelineRuntime`).
+  stop, updates (:class:`PipelineRuntime`).
+- :mod:`~moto_approvals.engine.retry`, :mod:`~moto_approvals.engine.rollback`,
+  :mod:`~moto_approvals.engine.overrides`: stage retry, rollback and condition overrides.
 - :mod:`~moto_approvals.engine.kinds`: what an action kind shares with the flow.
 - :mod:`~moto_approvals.engine.approvals`: manual approvals (tokens, answers, timeouts).
 - :mod:`~moto_approvals.engine.steered`: every other action, as the test steers it.

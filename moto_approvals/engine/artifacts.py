@@ -19,6 +19,7 @@ import datetime
 import hashlib
 import io
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -200,18 +201,12 @@ class Artifacts:
     def _placeholder(
         self, action: ActionDefinition, revision_id: str | None, commit: bool
     ) -> SourceRevision:
+        if commit:
+            return self.commit_revision(action, revision_id)
         if revision_id is None:
-            revision_id = (self._flow.new_id() + self._flow.new_id()).replace("-", "")[:40]
+            revision_id = self._commit_id()
         body = placeholder_body(action.name, revision_id)
         etag = hashlib.md5(body, usedforsecurity=False).hexdigest()
-        if commit:
-            names = [("CommitId", revision_id)]
-            names += [
-                (name, action.configuration[key])
-                for key, name in _SOURCE_VARIABLES.items()
-                if key in action.configuration
-            ]
-            return SourceRevision(action.name, revision_id, variables=tuple(names))
         return SourceRevision(
             action_name=action.name,
             revision_id=revision_id,
@@ -219,15 +214,44 @@ class Artifacts:
             variables=(("ETag", etag), ("VersionId", revision_id)),
         )
 
+    def commit_revision(
+        self,
+        action: ActionDefinition,
+        commit_id: str | None,
+        branch: str | None = None,
+        message: str | None = None,
+    ) -> SourceRevision:
+        """A repository source's revision: the commit (a made-up one when None), on ``branch``
+        (else the configured one), with the source's output variables."""
+        commit_id = commit_id or self._commit_id()
+        names = {"CommitId": commit_id}
+        names.update(
+            (name, action.configuration[key])
+            for key, name in _SOURCE_VARIABLES.items()
+            if key in action.configuration
+        )
+        if branch is not None:
+            names["BranchName"] = branch
+        if message is not None:
+            names["CommitMessage"] = message
+        return SourceRevision(
+            action.name, commit_id, summary=message, variables=tuple(names.items())
+        )
+
+    def _commit_id(self) -> str:
+        return (self._flow.new_id() + self._flow.new_id()).replace("-", "")[:40]
+
     # -- when an action run starts ---------------------------------------------------------
 
     def prepare(self, execution: PipelineExecution, run: ActionRun) -> str | None:
         """Fill the run's artifacts and resolved configuration; the failure, if it cannot run."""
         action = run.action
-        configuration, complete = dict(action.configuration), True
+        # Without references the declared configuration is the resolved one: shared, not
+        # copied into every run that history keeps.
+        configuration, complete = action.configuration, True
         if variables.has_references(configuration):
             configuration, complete = variables.resolve(
-                configuration, variables.available(execution)
+                dict(configuration), variables.available(execution)
             )
         run.resolved_configuration = configuration
         if not complete:
@@ -240,10 +264,10 @@ class Artifacts:
         if bucket is None:
             return None
         revision_id = revision.revision_id if revision is not None else None
-        run.output_artifacts = [
+        run.output_artifacts = tuple(
             ArtifactLocation(name, bucket, self._key(execution, name), revision_id)
             for name in action.output_artifacts
-        ]
+        )
         if revision is not None:
             run.output_variables = dict(revision.variables)
             self._fetch(revision, run.output_artifacts)
@@ -256,16 +280,16 @@ class Artifacts:
 
     def _inputs(
         self, execution: PipelineExecution, action: ActionDefinition
-    ) -> list[ArtifactLocation]:
+    ) -> tuple[ArtifactLocation, ...]:
         if not action.input_artifacts:
-            return []
+            return ()
         produced: dict[str, ArtifactLocation] = {}
         for earlier in variables.runs_of(execution):
             if earlier.status is ActionStatus.SUCCEEDED:
                 produced.update((a.name, a) for a in earlier.output_artifacts)
-        return [produced[name] for name in action.input_artifacts if name in produced]
+        return tuple(produced[name] for name in action.input_artifacts if name in produced)
 
-    def _fetch(self, revision: SourceRevision, outputs: list[ArtifactLocation]) -> None:
+    def _fetch(self, revision: SourceRevision, outputs: Sequence[ArtifactLocation]) -> None:
         """Copy the source into its output artifact, where the store bucket exists."""
         for output in outputs:
             if not self.store.bucket_exists(output.bucket):

@@ -190,6 +190,16 @@ class StageConditions:
         """True while some condition waits for a rule's verdict."""
         return bool(self._in_progress())
 
+    def forget(self, execution_ids: set[str]) -> None:
+        """The executions left the history (its cap): their rule runs go too."""
+        self.rule_runs[:] = [
+            r for r in self.rule_runs if r.pipeline_execution_id not in execution_ids
+        ]
+
+    def waiting_executions(self) -> list[PipelineExecution]:
+        """The executions whose stage waits for a condition's verdict."""
+        return [execution for execution, _ in self._in_progress()]
+
     def next_deadline(self) -> datetime.datetime | None:
         """The earliest instant an alarm rule stops waiting for its alarm to change."""
         deadlines = [

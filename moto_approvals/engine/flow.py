@@ -44,25 +44,25 @@ from moto_approvals.domain import (
     TransitionState,
     TransitionType,
 )
-from moto_approvals.engine import rollback
+from moto_approvals.engine import overrides, retry, rollback
 from moto_approvals.engine.approvals import ManualApprovals
 from moto_approvals.engine.artifacts import Artifacts, ArtifactStore, NoArtifactStore
 from moto_approvals.engine.conditions import Outcome, StageConditions
+from moto_approvals.engine.history import History
 from moto_approvals.engine.jobs import JobActions
 from moto_approvals.engine.kinds import ActionKind
+from moto_approvals.engine.positions import Positions
+from moto_approvals.engine.retry import UNSUCCESSFUL
 from moto_approvals.engine.steered import SteeredActions
 from moto_approvals.exceptions import (
     DuplicatedStopRequestException,
-    NotLatestPipelineExecutionException,
     PipelineExecutionNotFoundException,
     PipelineExecutionNotStoppableException,
-    StageNotRetryableException,
     ValidationException,
 )
 
 IdFactory = Callable[[], str]
 
-_UNSUCCESSFUL = (ActionStatus.FAILED, ActionStatus.ABANDONED)
 _ACTION_EVENTS = {
     ActionStatus.SUCCEEDED: EventState.SUCCEEDED,
     ActionStatus.FAILED: EventState.FAILED,
@@ -81,19 +81,26 @@ class PipelineRuntime:
     ) -> None:
         self.definition = definition
         self._new_id = new_id
-        self.executions: dict[str, PipelineExecution] = {}
+        self.history = History()
+        #: Every execution by id, in start order.
+        self.executions = self.history.executions
+        #: Drop the oldest finished executions beyond this many (None: keep every one).
+        self.history_limit: int | None = None
         self.transitions: dict[str, TransitionState] = {
             stage.name: TransitionState() for stage in definition.stages
         }
         #: Every action run, oldest first (ListActionExecutions reads it newest first).
-        self.action_runs: list[ActionRun] = []
+        self.action_runs = self.history.action_runs
         #: Each execution's action runs, oldest first: a filtered read costs that execution only.
-        self.runs_by_execution: dict[str, list[ActionRun]] = {}
+        self.runs_by_execution = self.history.runs_by_execution
         #: The latest execution that entered each stage.
         self.stage_entries: dict[str, str] = {}
         self._latest_runs: dict[tuple[str, str], ActionRun] = {}
         # A working set, pruned lazily, so a read costs what is in flight, not all history.
         self._in_flight: dict[str, PipelineExecution] = {}
+        self._positions = Positions()
+        # Executions that may be able to move: a write steps these, not everything in flight.
+        self._dirty: dict[str, PipelineExecution] = {}
         self._client_tokens: dict[str, str] = {}
         #: State changes since the backend last took them.
         self._changes: list[StateChange] = []
@@ -121,17 +128,17 @@ class PipelineRuntime:
             ) from None
 
     def executions_newest_first(self) -> list[PipelineExecution]:
-        return list(reversed(self.executions.values()))  # insertion order is start order
+        return list(self.history.executions_newest_first())
 
     def latest_run(self, stage_name: str, action_name: str) -> ActionRun | None:
         return self._latest_runs.get((stage_name, action_name))
 
     def waiting_at(self, stage_name: str) -> list[PipelineExecution]:
         """Executions at the stage's inbound transition, next to enter first."""
-        waiting = [e for e in self._active() if e.is_waiting_at(stage_name)]
+        waiting = self._positions.waiting(stage_name)  # in arrival order
         if self.definition.execution_mode is ExecutionMode.SUPERSEDED:
             return sorted(waiting, key=lambda e: e.sequence, reverse=True)
-        return sorted(waiting, key=lambda e: e.arrived_at)
+        return waiting
 
     def pending_approvals(self) -> list[PendingApproval]:
         return self.approvals.pending()
@@ -184,27 +191,61 @@ class PipelineRuntime:
         # Sources are fixed now, at the start (an S3 source: the version current now).
         sources = self.artifacts.fix_sources(source_revisions or [])
         sources.update(action_revisions or {})
-        execution = PipelineExecution(
+        execution = self.new_execution(
+            now, trigger_type, trigger_detail, resolved_variables, source_revisions=sources
+        )
+        self.launch(execution, 0, now)
+        if client_request_token:
+            self._client_tokens[client_request_token] = execution.pipeline_execution_id
+        self._pump(now)
+        self._trim_history()
+        return execution
+
+    def new_execution(
+        self,
+        now: datetime.datetime,
+        trigger_type: str,
+        trigger_detail: str,
+        variables: list[dict[str, str]],
+        source_revisions: dict[str, SourceRevision] | None = None,
+        rollback_target: str | None = None,
+    ) -> PipelineExecution:
+        """A new execution of the current version, a ROLLBACK one if it has a target;
+        :meth:`launch` sets it going."""
+        return PipelineExecution(
             pipeline_execution_id=self._new_id(),
             pipeline_name=self.definition.name,
             definition=self.definition,
             status=ExecutionStatus.IN_PROGRESS,
             trigger_type=trigger_type,
             trigger_detail=trigger_detail,
-            variables=resolved_variables,
+            variables=variables,
             start_time=now,
             last_update_time=now,
-            sequence=next(self._sequence),
-            source_revisions=sources,
+            source_revisions=source_revisions or {},
+            execution_type=(
+                ExecutionType.STANDARD if rollback_target is None else ExecutionType.ROLLBACK
+            ),
+            rollback_target=rollback_target,
         )
-        self.executions[execution.pipeline_execution_id] = execution
-        self._in_flight[execution.pipeline_execution_id] = execution
-        self._emit(EventLevel.PIPELINE, EventState.STARTED, execution, now)
-        if client_request_token:
-            self._client_tokens[client_request_token] = execution.pipeline_execution_id
-        self._arrive(execution, 0, now)
-        self._pump(now)
-        return execution
+
+    def _trim_history(self) -> None:
+        """Keep at most ``history_limit`` executions: the oldest finished ones go first; one
+        in flight, or still shown as a stage's or an action's latest, stays."""
+        if self.history_limit is None:
+            return
+        shown = set(self.stage_entries.values())
+        shown.update(run.pipeline_execution_id for run in self._latest_runs.values())
+        dropped = self.history.trim(
+            self.history_limit,
+            lambda e: e.status.is_active or e.pipeline_execution_id in shown,
+        )
+        if dropped:
+            gone = set(dropped)
+            self._client_tokens = {
+                token: key for token, key in self._client_tokens.items() if key not in gone
+            }
+            self.conditions.forget(gone)
 
     def _resolve_variables(self, given: list[dict[str, str]]) -> list[dict[str, str]]:
         declared = dict(self.definition.variables)
@@ -233,15 +274,16 @@ class PipelineRuntime:
             raise DuplicatedStopRequestException()
         execution.status = ExecutionStatus.STOPPING
         execution.last_update_time = now
+        self._wake(execution)
         if reason is not None:
             execution.stop_reason = reason
-        self._emit(EventLevel.PIPELINE, EventState.STOPPING, execution, now)
+        self.emit(EventLevel.PIPELINE, EventState.STOPPING, execution, now)
         stage = execution.current_stage
         if execution.position is Position.INSIDE and stage is not None:
             run = execution.stage_runs[stage.name]
             run.status = StageStatus.STOPPING
             self.conditions.abandon(run, now, ConditionStatus.ABANDONED)
-            self._emit(EventLevel.STAGE, EventState.STOPPING, execution, now, stage.name)
+            self.emit(EventLevel.STAGE, EventState.STOPPING, execution, now, stage.name)
             if abandon:
                 for action_run in run.actions.values():
                     if action_run.status is ActionStatus.IN_PROGRESS:
@@ -252,49 +294,23 @@ class PipelineRuntime:
     def retry_stage_execution(
         self, pipeline_execution_id: str, stage_name: str, mode: RetryMode, now: datetime.datetime
     ) -> PipelineExecution:
-        execution = self.execution(pipeline_execution_id)
-        run = execution.stage_runs.get(stage_name)
-        latest = self.stage_entries.get(stage_name)
-        # PARALLEL executions run "simultaneously and independently" (concepts-how-it-works):
-        # a newer one in the same stage does not make an older one outdated.
-        overtaken = self.definition.execution_mode is not ExecutionMode.PARALLEL
-        if overtaken and latest is not None and latest != pipeline_execution_id:
-            newer = self.executions[latest].stage_runs.get(stage_name)
-            if newer is not None and newer.status is StageStatus.FAILED:
-                raise NotLatestPipelineExecutionException()
-            raise StageNotRetryableException()
-        retryable = execution.status in (ExecutionStatus.FAILED, ExecutionStatus.STOPPED)
-        if (
-            run is None
-            or not retryable
-            or execution.definition is not self.definition
-            or run.status not in (StageStatus.FAILED, StageStatus.STOPPED)
-        ):
-            raise StageNotRetryableException()
-        stage = self.definition.stages[self.definition.stage_index(stage_name)]
-        if mode is RetryMode.FAILED_ACTIONS:
-            rerun = [name for name, r in run.actions.items() if r.status in _UNSUCCESSFUL]
-            if not rerun and len(run.actions) == len(stage.actions):
-                raise StageNotRetryableException()
-        else:
-            rerun = list(run.actions)
-        for name in rerun:
-            del run.actions[name]
-        run.status = StageStatus.IN_PROGRESS
-        run.manual_retry_attempts += 1
-        run.latest_retry_trigger = "ManualStageRetry"
-        execution.status = ExecutionStatus.IN_PROGRESS
-        self._in_flight[pipeline_execution_id] = execution
-        self._in_flight = dict(sorted(self._in_flight.items(), key=lambda kv: kv[1].sequence))
-        execution.position = Position.INSIDE
-        execution.stage_index = self.definition.stage_index(stage_name)
-        execution.last_update_time = now
-        # The retried run is the stage's latest (only PARALLEL can have another one since).
-        self.stage_entries[stage_name] = pipeline_execution_id
-        self._emit(EventLevel.PIPELINE, EventState.RESUMED, execution, now)
-        self._emit(EventLevel.STAGE, EventState.RESUMED, execution, now, stage_name)
-        self._pump(now)
-        return execution
+        return retry.retry_stage_execution(self, pipeline_execution_id, stage_name, mode, now)
+
+    def override_stage_condition(
+        self,
+        pipeline_execution_id: str,
+        stage_name: str,
+        condition_type: ConditionType,
+        now: datetime.datetime,
+    ) -> None:
+        overrides.override_stage_condition(
+            self, pipeline_execution_id, stage_name, condition_type, now
+        )
+
+    def rollback_stage(
+        self, stage_name: str, target_id: str, caller: str, now: datetime.datetime
+    ) -> PipelineExecution:
+        return rollback.rollback_stage(self, stage_name, target_id, caller, now)
 
     def replace_definition(self, definition: PipelineDefinition, now: datetime.datetime) -> None:
         """UpdatePipeline: executions in flight end Cancelled; new ones use the new version."""
@@ -309,7 +325,7 @@ class PipelineRuntime:
                         self.finish_action(
                             action_run, ActionStatus.ABANDONED, now, event=EventState.CANCELED
                         )
-                self._emit(EventLevel.STAGE, EventState.CANCELED, execution, now, stage.name)
+                self.emit(EventLevel.STAGE, EventState.CANCELED, execution, now, stage.name)
             self._finish_execution(execution, ExecutionStatus.CANCELLED, now)
         self.definition = definition
         self.transitions = {
@@ -341,8 +357,11 @@ class PipelineRuntime:
         now: datetime.datetime,
         pipeline_execution_id: str | None = None,
     ) -> int:
-        """Finish held (InProgress) runs of a steered action; returns how many."""
+        """Finish held (InProgress) runs of a steered action or held Invoke; returns how many."""
         done = self.steered.complete(
+            stage_name, action_name, succeeded, summary, now, pipeline_execution_id
+        )
+        done += self.jobs.complete_held(
             stage_name, action_name, succeeded, summary, now, pipeline_execution_id
         )
         self._pump(now)
@@ -351,6 +370,13 @@ class PipelineRuntime:
     def settle(self, now: datetime.datetime) -> None:
         """Move executions on after a kind finished runs through its own entry points (jobs)."""
         self._pump(now)
+
+    def resume(self, execution: PipelineExecution) -> None:
+        """A finished execution is in flight again (a retry) at its new place, in its start
+        order."""
+        self._in_flight[execution.pipeline_execution_id] = execution
+        self._in_flight = dict(sorted(self._in_flight.items(), key=lambda kv: kv[1].sequence))
+        self._moved(execution)
 
     # -- transitions -----------------------------------------------------------------------
 
@@ -376,6 +402,8 @@ class PipelineRuntime:
             last_changed_at=now,
             disabled_reason=None if enabled else reason,
         )
+        for waiting in self._positions.waiting(self.definition.stages[index].name):
+            self._wake(waiting)
         self._pump(now)
 
     # -- the machine -----------------------------------------------------------------------
@@ -388,13 +416,37 @@ class PipelineRuntime:
         return list(self._in_flight.values())
 
     def _pump(self, now: datetime.datetime) -> None:
-        """Move every active execution as far as it can go, oldest first."""
-        moved = True
-        while moved:
-            moved = False
-            for execution in self._active():
+        """Move every execution that may move as far as it can go, oldest first.
+
+        Only executions something happened to are stepped (an action of theirs finished, the
+        stage ahead freed up, a transition opened, a stop): each such event wakes them. A
+        condition waiting for a rule's verdict is asked again on every pass, as before.
+        """
+        for execution in self.conditions.waiting_executions():
+            self._wake(execution)
+        while self._dirty:
+            batch = sorted(self._dirty.values(), key=lambda e: e.sequence)
+            self._dirty.clear()
+            for execution in batch:
                 if execution.status.is_active and self._step(execution, now):
-                    moved = True
+                    self._wake(execution)
+
+    def _wake(self, execution: PipelineExecution) -> None:
+        self._dirty[execution.pipeline_execution_id] = execution
+
+    def _moved(self, execution: PipelineExecution) -> None:
+        """The execution changed place: index it, and wake the next to enter a stage it left."""
+        self._wake(execution)
+        left = self._positions.place(execution)
+        if left is None:
+            return
+        if self.definition.execution_mode is ExecutionMode.SUPERSEDED:
+            waiting = self.waiting_at(left)
+            following = waiting[0] if waiting else None
+        else:
+            following = self._positions.first_waiting(left)
+        if following is not None:
+            self._wake(following)
 
     def _step(self, execution: PipelineExecution, now: datetime.datetime) -> bool:
         stage = execution.current_stage
@@ -426,12 +478,12 @@ class PipelineRuntime:
             if outcome is not Outcome.PROCEED:
                 return self._fail_stage(execution, run, stage, now)
             run.entered = True
-        if any(r.status in _UNSUCCESSFUL for r in runs):
+        if any(r.status in UNSUCCESSFUL for r in runs):
             outcome = self.conditions.check(execution, run, stage, ConditionType.ON_FAILURE, now)
             if outcome is Outcome.WAIT:
                 return False
             if outcome is Outcome.RETRY and not run.auto_retry_attempts:
-                self._retry_automatically(execution, run, stage, now)
+                retry.retry_automatically(self, execution, run, stage, now)
                 return True
             return self._fail_stage(execution, run, stage, now, outcome is Outcome.ROLLBACK)
         unstarted = [a for a in stage.actions if a.name not in run.actions]
@@ -469,82 +521,26 @@ class PipelineRuntime:
     ) -> bool:
         self._finish_stage(execution, run, StageStatus.FAILED, now)
         self._finish_execution(execution, ExecutionStatus.FAILED, now)
-        index = self.definition.stage_index(stage.name)
-        if roll_back and execution.execution_type is ExecutionType.STANDARD:
-            target = rollback.last_success(self, stage.name, execution.pipeline_execution_id)
-            # Nothing to roll back to (or a stage that cannot roll back): the stage just fails.
-            if target is not None and rollback.rollback_refusal(self.definition, index) is None:
-                rollback.start_rollback(
-                    self,
-                    stage.name,
-                    target,
-                    rollback.AUTOMATED,
-                    execution.pipeline_execution_id,
-                    now,
-                )
+        if roll_back:
+            rollback.roll_back_automatically(self, stage.name, execution, now)
         return True
-
-    def _retry_automatically(
-        self,
-        execution: PipelineExecution,
-        run: StageRun,
-        stage: StageDefinition,
-        now: datetime.datetime,
-    ) -> None:
-        """onFailure RETRY: one automatic retry of the stage (stage-retry, "one attempt")."""
-        config = (stage.on_failure or {}).get("retryConfiguration") or {}
-        mode = RetryMode(config.get("retryMode") or RetryMode.FAILED_ACTIONS.value)
-        for name in list(run.actions):
-            if mode is RetryMode.ALL_ACTIONS or run.actions[name].status in _UNSUCCESSFUL:
-                del run.actions[name]
-        run.auto_retry_attempts += 1
-        run.latest_retry_trigger = "AutomatedStageRetry"
-        self._emit(EventLevel.STAGE, EventState.RESUMED, execution, now, stage.name)
 
     def launch(
         self, execution: PipelineExecution, stage_index: int, now: datetime.datetime
     ) -> None:
-        """A new execution (a rollback) arrives at a stage's inbound transition."""
+        """A new execution arrives at a stage's inbound transition."""
         execution.sequence = next(self._sequence)
-        self.executions[execution.pipeline_execution_id] = execution
+        self.history.add_execution(execution)
         self._in_flight[execution.pipeline_execution_id] = execution
-        self._emit(EventLevel.PIPELINE, EventState.STARTED, execution, now)
+        self.emit(EventLevel.PIPELINE, EventState.STARTED, execution, now)
         self._arrive(execution, stage_index, now)
-
-    def override_stage_condition(
-        self,
-        pipeline_execution_id: str,
-        stage_name: str,
-        condition_type: ConditionType,
-        now: datetime.datetime,
-    ) -> None:
-        execution = self.executions.get(pipeline_execution_id)
-        run = execution.stage_runs.get(stage_name) if execution is not None else None
-        latest = self.stage_entries.get(stage_name)
-        if run is not None and latest is not None and latest != pipeline_execution_id:
-            parallel = self.definition.execution_mode is ExecutionMode.PARALLEL
-            if not parallel:
-                raise NotLatestPipelineExecutionException(
-                    f"Pipeline execution {pipeline_execution_id} is not the latest execution "
-                    f"in stage {stage_name}."
-                )
-        self.conditions.override(run, condition_type, now)
-        self._pump(now)
-
-    def rollback_stage(
-        self, stage_name: str, target_id: str, caller: str, now: datetime.datetime
-    ) -> PipelineExecution:
-        target = self.execution(target_id)
-        rollback.check_target(self, stage_name, target)
-        execution = rollback.start_rollback(self, stage_name, target, rollback.MANUAL, caller, now)
-        self._pump(now)
-        return execution
 
     def _arrive(self, execution: PipelineExecution, index: int, now: datetime.datetime) -> None:
         execution.position = Position.WAITING
         execution.stage_index = index
         execution.arrived_at = next(self._sequence)
         execution.last_update_time = now
+        self._moved(execution)
         if self.definition.execution_mode is not ExecutionMode.SUPERSEDED:
             return
         # Only one execution may wait at a transition: the newer one supersedes the other.
@@ -560,8 +556,10 @@ class PipelineRuntime:
             return False
         if self.definition.execution_mode is ExecutionMode.PARALLEL:
             return True
-        if any(e.is_inside(stage.name) for e in self._active()):
+        if self._positions.occupied(stage.name):
             return False
+        if self.definition.execution_mode is ExecutionMode.QUEUED:
+            return self._positions.first_waiting(stage.name) is execution
         return self.waiting_at(stage.name)[0] is execution
 
     def _enter(
@@ -569,13 +567,14 @@ class PipelineRuntime:
     ) -> None:
         execution.position = Position.INSIDE
         execution.last_update_time = now
+        self._moved(execution)
         execution.stage_runs[stage.name] = StageRun(
             stage_name=stage.name,
             pipeline_execution_id=execution.pipeline_execution_id,
             status=StageStatus.IN_PROGRESS,
         )
         self.stage_entries[stage.name] = execution.pipeline_execution_id
-        self._emit(EventLevel.STAGE, EventState.STARTED, execution, now, stage.name)
+        self.emit(EventLevel.STAGE, EventState.STARTED, execution, now, stage.name)
 
     def _start_action(
         self,
@@ -594,10 +593,9 @@ class PipelineRuntime:
             last_status_change=now,
         )
         run.actions[action.name] = action_run
-        self.action_runs.append(action_run)
-        self.runs_by_execution.setdefault(execution.pipeline_execution_id, []).append(action_run)
+        self.history.add_run(action_run)
         self._latest_runs[(action.stage_name, action.name)] = action_run
-        self._emit(EventLevel.ACTION, EventState.STARTED, execution, now, action_run=action_run)
+        self.emit(EventLevel.ACTION, EventState.STARTED, execution, now, action_run=action_run)
         # Artifacts and variables first: a run that cannot get them fails before its kind runs.
         failure = self.artifacts.prepare(execution, action_run)
         if failure is not None:
@@ -608,7 +606,7 @@ class PipelineRuntime:
 
     # -- endings, each with its state-change event -----------------------------------------
 
-    def _emit(
+    def emit(
         self,
         level: EventLevel,
         state: EventState,
@@ -631,8 +629,9 @@ class PipelineRuntime:
     ) -> None:
         run.finish(status, now, summary)
         execution = self.executions[run.pipeline_execution_id]
+        self._wake(execution)
         state = event or _ACTION_EVENTS[status]
-        self._emit(EventLevel.ACTION, state, execution, now, action_run=run)
+        self.emit(EventLevel.ACTION, state, execution, now, action_run=run)
 
     def _finish_stage(
         self,
@@ -644,7 +643,7 @@ class PipelineRuntime:
         run.status = status
         if status is StageStatus.SKIPPED:
             return  # EventBridge has no SKIPPED stage state (detect-state-changes-...)
-        self._emit(
+        self.emit(
             EventLevel.STAGE, EventState(status.value.upper()), execution, now, run.stage_name
         )
 
@@ -652,9 +651,10 @@ class PipelineRuntime:
         self, execution: PipelineExecution, status: ExecutionStatus, now: datetime.datetime
     ) -> None:
         execution.finish(status, now)
+        self._moved(execution)
         state = (
             EventState.CANCELED
             if status is ExecutionStatus.CANCELLED
             else EventState(status.value.upper())
         )
-        self._emit(EventLevel.PIPELINE, state, execution, now)
+        self.emit(EventLevel.PIPELINE, state, execution, now)

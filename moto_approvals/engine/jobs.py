@@ -9,9 +9,11 @@ Job statuses are AWS's (API Reference, ``JobStatus``): a custom or third-party j
 acknowledged, then ``Succeeded``, ``Failed`` or ``TimedOut``. A Lambda job is ``InProgress``
 from the start: CodePipeline has handed it to the function.
 
-Timeouts follow the CodePipeline quotas page (limits): a Lambda invoke action fails when its
-function has not replied within 20 minutes of an invocation, and after 24 hours in all; every
-other action (custom and third-party ones included) after 1 hour.
+Timeouts follow the CodePipeline quotas page ("Quotas in AWS CodePipeline", length of time
+before an action times out): a Lambda invoke action fails when its function has not replied
+within 20 minutes of an invocation, and after 24 hours in all; a custom action after 24 hours;
+every other action (third-party ones included) after 1 hour. A timed-out job is ``TimedOut``
+and its action ``Failed``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from enum import Enum
 
 from moto_approvals.domain import ActionDefinition, ActionRun, ActionStatus
 from moto_approvals.engine.kinds import ActionFlow
+from moto_approvals.engine.steered import FAILED_ACTION_SUMMARY
 from moto_approvals.exceptions import (
     InvalidClientTokenException,
     InvalidJobStateException,
@@ -31,6 +34,7 @@ from moto_approvals.exceptions import (
 
 LAMBDA_REPLY_WINDOW = datetime.timedelta(minutes=20)
 LAMBDA_ACTION_TIMEOUT = datetime.timedelta(hours=24)
+CUSTOM_ACTION_TIMEOUT = datetime.timedelta(hours=24)
 JOB_ACTION_TIMEOUT = datetime.timedelta(hours=1)
 #: Summary of an action whose job timed out; AWS documents only the Failed status.
 TIMED_OUT_SUMMARY = "The job timed out: no result was reported in time"
@@ -114,6 +118,7 @@ class JobResult:
     external_execution_id: str | None = None
     external_execution_url: str | None = None
     output_variables: Mapping[str, str] | None = None
+    percent_complete: int | None = None
 
 
 class JobActions:
@@ -168,7 +173,8 @@ class JobActions:
             deadline = min(now + LAMBDA_REPLY_WINDOW, run.start_time + LAMBDA_ACTION_TIMEOUT)
         else:
             status = JobStatus.QUEUED
-            deadline = run.start_time + JOB_ACTION_TIMEOUT
+            timeout = CUSTOM_ACTION_TIMEOUT if family is JobFamily.CUSTOM else JOB_ACTION_TIMEOUT
+            deadline = run.start_time + timeout
         job = Job(
             job_id=self._flow.new_id(),
             run=run,
@@ -197,6 +203,30 @@ class JobActions:
         """The Lambda jobs created since the last call (each handler is called once)."""
         due, self._invocations = self._invocations, []
         return [job for job in due if job.is_open]
+
+    def complete_held(
+        self,
+        stage_name: str,
+        action_name: str,
+        succeeded: bool,
+        summary: str | None,
+        now: datetime.datetime,
+        pipeline_execution_id: str | None = None,
+    ) -> int:
+        """Answer the open jobs of a held Invoke action as the test says; returns how many."""
+        held = [
+            job
+            for job in self.open_jobs()
+            if not job.invoke
+            and (job.run.stage_name, job.run.action_name) == (stage_name, action_name)
+            and pipeline_execution_id in (None, job.run.pipeline_execution_id)
+        ]
+        for job in held:
+            if succeeded:
+                self.succeed(job, JobResult(summary=summary), now)
+            else:
+                self.fail(job, summary or FAILED_ACTION_SUMMARY, None, now)
+        return len(held)
 
     def poll(
         self,
@@ -254,6 +284,8 @@ class JobActions:
             run.summary = result.summary
         if result.output_variables:
             run.output_variables.update(result.output_variables)
+        if result.percent_complete is not None:
+            run.percent_complete = result.percent_complete
         run.last_status_change = now
         if result.continuation_token is not None:
             self._new_job(run, job.family, job.invoke, now, result.continuation_token)

@@ -14,10 +14,10 @@ from typing import Protocol
 
 from moto_approvals.domain import (
     ExecutionMode,
-    ExecutionStatus,
     ExecutionType,
     PipelineDefinition,
     PipelineExecution,
+    SourceRevision,
     StageStatus,
 )
 from moto_approvals.exceptions import (
@@ -35,13 +35,25 @@ class RollbackFlow(Protocol):
     @property
     def definition(self) -> PipelineDefinition: ...
 
-    def new_id(self) -> str: ...
+    def execution(self, pipeline_execution_id: str) -> PipelineExecution: ...
 
     def executions_newest_first(self) -> list[PipelineExecution]: ...
+
+    def new_execution(
+        self,
+        now: datetime.datetime,
+        trigger_type: str,
+        trigger_detail: str,
+        variables: list[dict[str, str]],
+        source_revisions: dict[str, SourceRevision] | None = None,
+        rollback_target: str | None = None,
+    ) -> PipelineExecution: ...
 
     def launch(
         self, execution: PipelineExecution, stage_index: int, now: datetime.datetime
     ) -> None: ...
+
+    def settle(self, now: datetime.datetime) -> None: ...
 
 
 def _is_source_stage(definition: PipelineDefinition, stage_index: int) -> bool:
@@ -109,18 +121,36 @@ def start_rollback(
     now: datetime.datetime,
 ) -> PipelineExecution:
     """A ROLLBACK execution of the stage, with the target's variables; it is launched."""
-    execution = PipelineExecution(
-        pipeline_execution_id=flow.new_id(),
-        pipeline_name=flow.definition.name,
-        definition=flow.definition,
-        status=ExecutionStatus.IN_PROGRESS,
-        trigger_type=trigger_type,
-        trigger_detail=trigger_detail,
-        variables=[dict(v) for v in target.variables],
-        start_time=now,
-        last_update_time=now,
-        execution_type=ExecutionType.ROLLBACK,
+    execution = flow.new_execution(
+        now,
+        trigger_type,
+        trigger_detail,
+        [dict(v) for v in target.variables],
         rollback_target=target.pipeline_execution_id,
     )
     flow.launch(execution, flow.definition.stage_index(stage_name), now)
     return execution
+
+
+def rollback_stage(
+    flow: RollbackFlow, stage_name: str, target_id: str, caller: str, now: datetime.datetime
+) -> PipelineExecution:
+    """RollbackStage: a manual rollback of the stage to the target execution."""
+    target = flow.execution(target_id)
+    check_target(flow, stage_name, target)
+    execution = start_rollback(flow, stage_name, target, MANUAL, caller, now)
+    flow.settle(now)
+    return execution
+
+
+def roll_back_automatically(
+    flow: RollbackFlow, stage_name: str, failed: PipelineExecution, now: datetime.datetime
+) -> None:
+    """A failed ROLLBACK result: roll the stage back to its last success, if it can be."""
+    if failed.execution_type is not ExecutionType.STANDARD:
+        return
+    target = last_success(flow, stage_name, failed.pipeline_execution_id)
+    # Nothing to roll back to (or a stage that cannot roll back): the stage just fails.
+    index = flow.definition.stage_index(stage_name)
+    if target is not None and rollback_refusal(flow.definition, index) is None:
+        start_rollback(flow, stage_name, target, AUTOMATED, failed.pipeline_execution_id, now)

@@ -16,6 +16,7 @@
   const outcomes = new Map();
   let shown = "";
   let timer = null;
+  let focusPending = true;
   let defaults = { defaultAccountId: "123456789012", defaultRegion: "us-east-1" };
 
   function el(tag, attrs, ...children) {
@@ -304,7 +305,10 @@
         { class: "card" },
         el("h1", { "data-testid": "pipeline-name", text: name }),
         el("div", { class: "small", text: `Version ${data.state.pipelineVersion} · ${data.pipeline.executionMode || "SUPERSEDED"} · ${data.pipeline.pipelineType || "V1"} · ${where.account} · ${where.region}` }),
-        el("div", { id: "error", class: "error-text", role: "alert" })
+        el("div", { id: "error", class: "error-text", role: "alert" }),
+        focus && !pendingByAction.has(focus)
+          ? el("p", { class: "notice", "data-testid": "focus-missing", text: `No answer is waiting for ${focus}: it was answered, expired or the execution moved on.` })
+          : null
       ),
       el("div", { class: "stages", "data-testid": "stages" }, stages),
       historyTable(where, name, data.executions)
@@ -376,9 +380,15 @@
           const again = [...main.querySelectorAll("[aria-label]")].find((n) => n.getAttribute("aria-label") === focusLabel);
           if (again) again.focus();
         }
-        if (where.focus) {
+        if (where.focus && focusPending) {
+          // A link to an approval (an approval message's review link): bring its form to
+          // the person once, ready to type a summary, without stealing focus on later polls.
+          focusPending = false;
           const target = document.getElementById("approve-" + where.focus);
-          if (target && force !== true) target.scrollIntoView({ block: "center" });
+          if (target) {
+            target.scrollIntoView({ block: "center" });
+            target.querySelector("textarea").focus();
+          }
         }
       }
     } catch (error) {
@@ -393,6 +403,7 @@
 
   window.addEventListener("hashchange", () => {
     shown = "";
+    focusPending = true;
     outcomes.clear();
     refresh(false);
   });

@@ -30,6 +30,9 @@ const KNOWN_SERVED = [
   "TagResource", "UntagResource", "ListTagsForResource",
   "CreateCustomActionType", "DeleteCustomActionType", "ListActionTypes", "GetActionType",
   "UpdateActionType",
+  "PollForJobs", "AcknowledgeJob", "GetJobDetails", "PutJobSuccessResult", "PutJobFailureResult",
+  "PollForThirdPartyJobs", "AcknowledgeThirdPartyJob", "GetThirdPartyJobDetails",
+  "PutThirdPartyJobSuccessResult", "PutThirdPartyJobFailureResult",
 ];
 
 const results = [];
@@ -100,6 +103,32 @@ async function token() {
   const state = await send("GetPipelineState", { name });
   const approve = state.stageStates.find((s) => s.stageName === "Approve");
   return approve.actionStates[0].latestExecution?.token;
+}
+
+// The job families: every error a worker meets before any job exists.
+async function jobs() {
+  const unknownJob = "0c35520a-b7e6-403d-ba3f-e02120b524c3";
+  const custom = { category: "Build", owner: "Custom", provider: "Nobody", version: "1" };
+  const failure = { type: "JobFailed", message: "no" };
+  await step("PollForJobs", "error: ActionTypeNotFoundException", () =>
+    fails("PollForJobs", { actionTypeId: custom }, "ActionTypeNotFoundException"));
+  await step("PollForThirdPartyJobs", "error: ActionTypeNotFoundException", () =>
+    fails("PollForThirdPartyJobs", { actionTypeId: { ...custom, owner: "ThirdParty" } },
+      "ActionTypeNotFoundException"));
+  for (const [operation, input] of [
+    ["AcknowledgeJob", { jobId: unknownJob, nonce: "n" }],
+    ["GetJobDetails", { jobId: unknownJob }],
+    ["PutJobSuccessResult", { jobId: unknownJob }],
+    ["PutJobFailureResult", { jobId: unknownJob, failureDetails: failure }],
+    ["AcknowledgeThirdPartyJob", { jobId: unknownJob, nonce: "n", clientToken: "t" }],
+    ["GetThirdPartyJobDetails", { jobId: unknownJob, clientToken: "t" }],
+    ["PutThirdPartyJobSuccessResult", { jobId: unknownJob, clientToken: "t" }],
+    ["PutThirdPartyJobFailureResult",
+      { jobId: unknownJob, clientToken: "t", failureDetails: failure }],
+  ]) {
+    await step(operation, "error: JobNotFoundException", () =>
+      fails(operation, input, "JobNotFoundException"));
+  }
 }
 
 async function scenario() {
@@ -316,6 +345,7 @@ async function discover() {
 
 const { served, notServed } = await discover();
 await scenario();
+await jobs();
 // A served operation the scenario does not know yet: its error path must still parse.
 for (const operation of served.filter((op) => !KNOWN_SERVED.includes(op))) {
   await step(operation, "discovered: an empty request is a modeled error or a success", async () => {

@@ -1,0 +1,172 @@
+"""Third-party actions and their workers: PollForThirdPartyJobs, AcknowledgeThirdPartyJob,
+GetThirdPartyJobDetails, PutThirdPartyJobSuccessResult and PutThirdPartyJobFailureResult."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from job_fixtures import PARTNER, UNKNOWN_JOB, action_execution, register_partner
+from pipelines import Client, CreatePipeline, execution_status, newest_execution_id, source_stage
+
+from moto_approvals import Approvals
+
+Job = dict[str, Any]
+TOKEN = "client-token-1"
+
+
+@pytest.fixture
+def job(approvals: Approvals, create_pipeline: CreatePipeline, codepipeline: Client) -> Job:
+    """Source → Deploy (a PARTNER action), its job polled: ``clientId`` and ``jobId``."""
+    register_partner(approvals)
+    deploy = {
+        "name": "Deploy",
+        "actions": [{"name": "Ship", "actionTypeId": PARTNER, "inputArtifacts": [{"name": "App"}]}],
+    }
+    create_pipeline(stages=[source_stage(), deploy])
+    (found,) = codepipeline.poll_for_third_party_jobs(actionTypeId=PARTNER)["jobs"]
+    return dict(found)
+
+
+@pytest.fixture
+def nonce(job: Job, codepipeline: Client) -> str:
+    details = codepipeline.get_third_party_job_details(jobId=job["jobId"], clientToken=TOKEN)
+    return str(details["jobDetails"]["nonce"])
+
+
+def _code(err: pytest.ExceptionInfo[ClientError]) -> str:
+    return str(err.value.response["Error"]["Code"])
+
+
+def test_a_poll_hands_out_the_job_id_and_a_client_id(job: Job) -> None:
+    assert set(job) == {"clientId", "jobId"}
+    assert job["clientId"] != job["jobId"]
+
+
+def test_polling_a_type_its_provider_never_declared_is_action_type_not_found(
+    codepipeline: Client, approvals: Approvals
+) -> None:
+    with pytest.raises(ClientError) as err:
+        codepipeline.poll_for_third_party_jobs(actionTypeId=PARTNER)
+    assert _code(err) == "ActionTypeNotFoundException"
+    assert err.value.response["Error"]["Message"]
+
+
+def test_polling_a_custom_type_as_third_party_is_rejected(
+    codepipeline: Client, approvals: Approvals
+) -> None:
+    custom = {**PARTNER, "owner": "Custom"}
+    with pytest.raises(ClientError) as err:
+        codepipeline.poll_for_third_party_jobs(actionTypeId=custom)
+    assert _code(err) == "ValidationException"
+    assert "Custom" in err.value.response["Error"]["Message"]
+
+
+def test_job_details_show_the_data_and_the_nonce(job: Job, codepipeline: Client) -> None:
+    details = codepipeline.get_third_party_job_details(jobId=job["jobId"], clientToken=TOKEN)
+
+    found = details["jobDetails"]
+    assert found["id"] == job["jobId"]
+    assert found["nonce"]
+    assert found["data"]["actionTypeId"] == PARTNER
+    assert found["data"]["pipelineContext"]["action"]["name"] == "Ship"
+    assert [a["name"] for a in found["data"]["inputArtifacts"]] == ["App"]
+
+
+def test_another_client_token_is_an_invalid_client_token(
+    nonce: str, job: Job, codepipeline: Client
+) -> None:
+    with pytest.raises(ClientError) as err:
+        codepipeline.get_third_party_job_details(jobId=job["jobId"], clientToken="another")
+    assert _code(err) == "InvalidClientTokenException"
+    assert err.value.response["Error"]["Message"]
+
+
+def test_details_of_an_unknown_job_are_job_not_found(
+    codepipeline: Client, approvals: Approvals
+) -> None:
+    with pytest.raises(ClientError) as err:
+        codepipeline.get_third_party_job_details(jobId=UNKNOWN_JOB, clientToken=TOKEN)
+    assert _code(err) == "JobNotFoundException"
+    assert err.value.response["Error"]["Message"]
+
+
+def test_a_custom_job_id_is_not_a_third_party_job(
+    codepipeline: Client, approvals: Approvals
+) -> None:
+    with pytest.raises(ClientError) as err:
+        codepipeline.acknowledge_third_party_job(jobId=UNKNOWN_JOB, nonce="n", clientToken=TOKEN)
+    assert _code(err) == "JobNotFoundException"
+
+
+def test_acknowledging_with_the_nonce_puts_the_job_in_progress(
+    nonce: str, job: Job, codepipeline: Client
+) -> None:
+    reply = codepipeline.acknowledge_third_party_job(
+        jobId=job["jobId"], nonce=nonce, clientToken=TOKEN
+    )
+    assert reply["status"] == "InProgress"
+
+
+def test_acknowledging_with_another_nonce_is_an_invalid_nonce(
+    nonce: str, job: Job, codepipeline: Client
+) -> None:
+    with pytest.raises(ClientError) as err:
+        codepipeline.acknowledge_third_party_job(
+            jobId=job["jobId"], nonce="not-it", clientToken=TOKEN
+        )
+    assert _code(err) == "InvalidNonceException"
+
+
+def test_a_success_finishes_the_execution(nonce: str, job: Job, codepipeline: Client) -> None:
+    codepipeline.acknowledge_third_party_job(jobId=job["jobId"], nonce=nonce, clientToken=TOKEN)
+
+    codepipeline.put_third_party_job_success_result(
+        jobId=job["jobId"],
+        clientToken=TOKEN,
+        executionDetails={"summary": "Deployed", "externalExecutionId": "d-1"},
+    )
+
+    ship = action_execution(codepipeline, "Deploy", "Ship")
+    assert ship["status"] == "Succeeded"
+    assert ship["output"]["executionResult"]["externalExecutionSummary"] == "Deployed"
+    assert execution_status(codepipeline, newest_execution_id(codepipeline)) == "Succeeded"
+
+
+def test_a_success_with_another_client_token_is_rejected(
+    nonce: str, job: Job, codepipeline: Client
+) -> None:
+    with pytest.raises(ClientError) as err:
+        codepipeline.put_third_party_job_success_result(jobId=job["jobId"], clientToken="other")
+    assert _code(err) == "InvalidClientTokenException"
+
+
+def test_a_failure_fails_the_execution_with_its_message(
+    nonce: str, job: Job, codepipeline: Client
+) -> None:
+    codepipeline.acknowledge_third_party_job(jobId=job["jobId"], nonce=nonce, clientToken=TOKEN)
+
+    codepipeline.put_third_party_job_failure_result(
+        jobId=job["jobId"],
+        clientToken=TOKEN,
+        failureDetails={"type": "ConfigurationError", "message": "No such environment"},
+    )
+
+    ship = action_execution(codepipeline, "Deploy", "Ship")
+    assert ship["output"]["executionResult"]["errorDetails"]["message"] == "No such environment"
+    assert execution_status(codepipeline, newest_execution_id(codepipeline)) == "Failed"
+
+
+def test_answering_a_finished_job_is_an_invalid_job_state(
+    nonce: str, job: Job, codepipeline: Client
+) -> None:
+    codepipeline.put_third_party_job_success_result(jobId=job["jobId"], clientToken=TOKEN)
+    with pytest.raises(ClientError) as err:
+        codepipeline.put_third_party_job_failure_result(
+            jobId=job["jobId"],
+            clientToken=TOKEN,
+            failureDetails={"type": "JobFailed", "message": "late"},
+        )
+    assert _code(err) == "InvalidJobStateException"
+    assert err.value.response["Error"]["Message"]
