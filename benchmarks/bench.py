@@ -1,15 +1,18 @@
 """Cost of the emulator's operations relative to moto's own GetPipeline, with their targets.
 
-Run: ``python benchmarks/bench.py [section ...] [--repeat N] [--in-flight N] [--history N]``;
-sections: ``approve``, ``in-flight``, ``history``, ``memory``, ``pages`` (default: all). Each
-line prints a ratio and, where there is one, the target beside it:
+Run: ``python benchmarks/bench.py [section ...] [--repeat N] [--in-flight N] [--history N]
+[--mode MODE]``; sections: ``approve``, ``in-flight``, ``history``, ``memory``, ``pages``
+(default: all); ``--mode`` picks the in-flight modes (default: all three). Each line prints a
+ratio and, where there is one, the target beside it:
 
 - approve: PutApprovalResult with one execution in flight, ratio to moto's GetPipeline.
-- in-flight: StartPipelineExecution, PutApprovalResult and GetPipelineState with N executions
-  in flight (PARALLEL: N waiting at an approval; QUEUED: one at the approval, N-1 queued behind;
-  SUPERSEDED: N started, all but the latest two superseded), as a ratio to the same with 1.
+- in-flight: StartPipelineExecution, PutApprovalResult and GetPipelineState on a pipeline with
+  N executions in flight (PARALLEL: N waiting at an approval; QUEUED: one at the approval, N-1
+  queued behind; SUPERSEDED: N started, all but the latest two superseded), as a ratio to the
+  same call on a pipeline with 1, the two pipelines side by side in one process.
 - history: first and later pages of ListPipelineExecutions and ListActionExecutions, and
-  PutActionRevision with a known revision id, with N finished executions, as a ratio to 1.
+  PutActionRevision with a known revision id, on a pipeline with N finished executions, as a
+  ratio to the same on a pipeline with 2, side by side.
 - memory: bytes held per finished execution of a three-stage pipeline (tracemalloc).
 - pages: a page of 100 from the two list operations, ratio to GetPipeline, and the emulator's
   share of the call (its handler) beside botocore's parsing of the reply.
@@ -32,6 +35,8 @@ import boto3
 from botocore.parsers import create_parser
 from harness import (
     APPROVAL_PIPELINE,
+    README_ACTION,
+    README_PIPELINE,
     REGION,
     STEERED_PIPELINE,
     Case,
@@ -66,125 +71,128 @@ def section_approve(repeat: int) -> None:
     print(f"  (moto GetPipeline: {ratios['baseline µs']:.0f} µs)")
 
 
-def _fill(cp: Client, mode: str, n: int) -> None:
+def _fill(cp: Client, pipeline: str, mode: str, n: int) -> None:
     """n executions in flight (the first one CreatePipeline started)."""
     if mode == "QUEUED":
         # Queued behind a disabled transition, then released: one enters, the rest queue.
         cp.disable_stage_transition(
-            pipelineName=P, stageName="Approve", transitionType="Inbound", reason="fill"
+            pipelineName=pipeline, stageName="Approve", transitionType="Inbound", reason="fill"
         )
     for _ in range(n - 1):
-        cp.start_pipeline_execution(name=P)
+        cp.start_pipeline_execution(name=pipeline)
     if mode == "QUEUED":
-        cp.enable_stage_transition(pipelineName=P, stageName="Approve", transitionType="Inbound")
+        cp.enable_stage_transition(
+            pipelineName=pipeline, stageName="Approve", transitionType="Inbound"
+        )
 
 
-def _in_flight_ratios(mode: str, n: int, repeat: int) -> dict[str, float]:
-    with mock_approvals() as approvals:
-        cp = create_pipeline(P, APPROVAL_PIPELINE, None if mode == "SUPERSEDED" else mode)
-        _fill(cp, mode, n)
-
-        def oldest_token() -> str:
-            return approvals.pending_approvals(P)[0].token
-
-        cases = [
-            # Each call is followed (untimed) by its inverse, so n stays where it was.
-            Case(
-                "StartPipelineExecution",
-                call=lambda _: cp.start_pipeline_execution(name=P),
-                after=lambda _: approve(cp, P, oldest_token()),
-            ),
-            Case(
-                "PutApprovalResult",
-                call=lambda token: approve(cp, P, token),
-                prepare=oldest_token,
-                after=lambda _: cp.start_pipeline_execution(name=P),
-            ),
-            Case("GetPipelineState", call=lambda _: cp.get_pipeline_state(name=P)),
-        ]
-        return interleaved(moto_get_pipeline(cp, P), cases, repeat)
+MODES = ("PARALLEL", "QUEUED", "SUPERSEDED")
+OPERATIONS = ("StartPipelineExecution", "PutApprovalResult", "GetPipelineState")
 
 
-def section_in_flight(repeat: int, n: int) -> None:
-    print(f"In flight: cost with {n} executions in flight / cost with 1")
-    for mode in ("PARALLEL", "QUEUED", "SUPERSEDED"):
-        one = _in_flight_ratios(mode, 1, repeat)
-        many = _in_flight_ratios(mode, n, repeat)
+def _in_flight_cases(cp: Client, approvals: Any, pipeline: str) -> list[Case]:
+    def oldest_token() -> str:
+        return str(approvals.pending_approvals(pipeline)[0].token)
+
+    return [
+        # Each call is followed (untimed) by its inverse, so n stays where it was.
+        Case(
+            f"{pipeline} StartPipelineExecution",
+            call=lambda _: cp.start_pipeline_execution(name=pipeline),
+            after=lambda _: approve(cp, pipeline, oldest_token()),
+        ),
+        Case(
+            f"{pipeline} PutApprovalResult",
+            call=lambda token: approve(cp, pipeline, token),
+            prepare=oldest_token,
+            after=lambda _: cp.start_pipeline_execution(name=pipeline),
+        ),
+        Case(f"{pipeline} GetPipelineState", call=lambda _: cp.get_pipeline_state(name=pipeline)),
+    ]
+
+
+def section_in_flight(repeat: int, n: int, modes: tuple[str, ...] = MODES) -> None:
+    """Two pipelines in one process, one with 1 execution in flight and one with n; their calls
+    alternate (with moto's GetPipeline), so both see the same heap and the same noise."""
+    print(f"In flight: cost with {n} executions in flight / cost with 1 (side by side)")
+    for mode in modes:
+        with mock_approvals() as approvals:
+            v2 = None if mode == "SUPERSEDED" else mode
+            cp = create_pipeline("one", APPROVAL_PIPELINE, v2)
+            create_pipeline("many", APPROVAL_PIPELINE, v2)
+            _fill(cp, "many", mode, n)
+            cases = _in_flight_cases(cp, approvals, "one")
+            cases += _in_flight_cases(cp, approvals, "many")
+            ratios = interleaved(moto_get_pipeline(cp, "one"), cases, repeat)
         report(
             [
                 (
-                    f"{mode:10s} {name} ({many[name]:.2f}x / {one[name]:.2f}x GetPipeline)",
-                    many[name] / one[name],
+                    f"{mode:10s} {name} ({ratios['many ' + name]:.2f}x / "
+                    f"{ratios['one ' + name]:.2f}x GetPipeline)",
+                    ratios["many " + name] / ratios["one " + name],
                     1.2,
                 )
-                for name in ("StartPipelineExecution", "PutApprovalResult", "GetPipelineState")
+                for name in OPERATIONS
             ]
         )
 
 
-def _history_ratios(n: int, repeat: int) -> dict[str, float]:
-    with mock_approvals():
-        cp = create_pipeline(P, STEERED_PIPELINE)  # its first execution succeeds at once
-        revision = {"revisionId": "r-first", "revisionChangeId": "c", "created": time.time()}
-        cp.put_action_revision(
-            pipelineName=P, stageName="Source", actionName="Fetch", actionRevision=revision
-        )
-        first = cp.list_pipeline_executions(pipelineName=P)["pipelineExecutionSummaries"][0]
-        for _ in range(n - 2):
-            cp.start_pipeline_execution(name=P)
-        executions_token = cp.list_pipeline_executions(pipelineName=P, maxResults=1)["nextToken"]
-        actions_token = cp.list_action_executions(pipelineName=P, maxResults=1)["nextToken"]
-        cases = [
-            Case(
-                "ListPipelineExecutions first page",
-                call=lambda _: cp.list_pipeline_executions(pipelineName=P, maxResults=1),
-            ),
-            Case(
-                "ListPipelineExecutions next page",
-                call=lambda _: cp.list_pipeline_executions(
-                    pipelineName=P, maxResults=1, nextToken=executions_token
-                ),
-            ),
-            Case(
-                "ListActionExecutions first page",
-                call=lambda _: cp.list_action_executions(pipelineName=P, maxResults=1),
-            ),
-            Case(
-                "ListActionExecutions next page",
-                call=lambda _: cp.list_action_executions(
-                    pipelineName=P, maxResults=1, nextToken=actions_token
-                ),
-            ),
-            Case(
-                "ListActionExecutions of the oldest execution",
-                call=lambda _: cp.list_action_executions(
-                    pipelineName=P,
-                    maxResults=1,
-                    filter={"pipelineExecutionId": first["pipelineExecutionId"]},
-                ),
-            ),
-            Case(
-                "PutActionRevision, a known revision",
-                call=lambda _: cp.put_action_revision(
-                    pipelineName=P,
-                    stageName="Source",
-                    actionName="Fetch",
-                    actionRevision=revision,
-                ),
-            ),
-            Case("GetPipelineState", call=lambda _: cp.get_pipeline_state(name=P)),
-        ]
-        return interleaved(moto_get_pipeline(cp, P), cases, repeat)
+def _history_cases(cp: Client, pipeline: str, n: int) -> list[Case]:
+    """``pipeline`` with n finished executions, the first started by PutActionRevision."""
+    revision = {"revisionId": "r-first", "revisionChangeId": "c", "created": time.time()}
+    cp.put_action_revision(
+        pipelineName=pipeline, stageName="Source", actionName="Fetch", actionRevision=revision
+    )
+    first = cp.list_pipeline_executions(pipelineName=pipeline)["pipelineExecutionSummaries"][0]
+    for _ in range(n - 2):
+        cp.start_pipeline_execution(name=pipeline)
+    executions = cp.list_pipeline_executions(pipelineName=pipeline, maxResults=1)["nextToken"]
+    actions = cp.list_action_executions(pipelineName=pipeline, maxResults=1)["nextToken"]
+    calls: dict[str, Callable[[Any], object]] = {
+        "ListPipelineExecutions first page": lambda _: cp.list_pipeline_executions(
+            pipelineName=pipeline, maxResults=1
+        ),
+        "ListPipelineExecutions next page": lambda _: cp.list_pipeline_executions(
+            pipelineName=pipeline, maxResults=1, nextToken=executions
+        ),
+        "ListActionExecutions first page": lambda _: cp.list_action_executions(
+            pipelineName=pipeline, maxResults=1
+        ),
+        "ListActionExecutions next page": lambda _: cp.list_action_executions(
+            pipelineName=pipeline, maxResults=1, nextToken=actions
+        ),
+        "ListActionExecutions of the oldest execution": lambda _: cp.list_action_executions(
+            pipelineName=pipeline,
+            maxResults=1,
+            filter={"pipelineExecutionId": first["pipelineExecutionId"]},
+        ),
+        "PutActionRevision, a known revision": lambda _: cp.put_action_revision(
+            pipelineName=pipeline,
+            stageName="Source",
+            actionName="Fetch",
+            actionRevision=revision,
+        ),
+        "GetPipelineState": lambda _: cp.get_pipeline_state(name=pipeline),
+    }
+    return [Case(f"{pipeline} {name}", call) for name, call in calls.items()]
 
 
 def section_history(repeat: int, n: int) -> None:
-    print(f"History: cost with {n} finished executions / cost with 2")
-    one = _history_ratios(2, repeat)
-    many = _history_ratios(n, repeat)
-    names = [name for name in one if name != "baseline µs"]
+    """Two pipelines in one process, with 2 and with n finished executions, calls alternating."""
+    print(f"History: cost with {n} finished executions / cost with 2 (side by side)")
+    with mock_approvals():
+        cp = create_pipeline("short", STEERED_PIPELINE)  # each execution succeeds at once
+        create_pipeline("long", STEERED_PIPELINE)
+        cases = _history_cases(cp, "short", 2) + _history_cases(cp, "long", n)
+        ratios = interleaved(moto_get_pipeline(cp, "short"), cases, repeat)
+    names = [case.name.split(" ", 1)[1] for case in cases if case.name.startswith("short ")]
     report(
         [
-            (f"{name} ({many[name]:.2f}x / {one[name]:.2f}x)", many[name] / one[name], 1.2)
+            (
+                f"{name} ({ratios['long ' + name]:.2f}x / {ratios['short ' + name]:.2f}x)",
+                ratios["long " + name] / ratios["short " + name],
+                1.2,
+            )
             for name in names
         ]
     )
@@ -204,18 +212,38 @@ def _traced_growth(call: Callable[[], object], count: int) -> int:
 
 def section_memory(count: int = 2000) -> None:
     """Memory retained per finished execution, less what as many GetPipeline calls retain
-    (caches that grow with requests, not with history)."""
-    print("Memory per finished execution (three stages, one action each)")
-    with mock_approvals():
+    (caches that grow with requests, not with history). Two pipelines: three stages whose
+    actions succeed at once (an S3 source, two builds), and tests/pipelines.py's Source,
+    Approve, Deploy, each execution approved."""
+    print("Memory per finished execution")
+    with mock_approvals() as approvals:
         cp = create_pipeline(P, STEERED_PIPELINE)
+        create_pipeline("approved", README_PIPELINE)
+
+        def start_and_approve() -> None:
+            cp.start_pipeline_execution(name="approved")
+            (pending,) = approvals.pending_approvals("approved")
+            approve(cp, "approved", pending.token, README_ACTION)
+
+        def two_requests() -> None:
+            cp.get_pipeline(name=P)
+            cp.get_pipeline(name=P)
+
         for _ in range(100):  # warm every cache first
             cp.start_pipeline_execution(name=P)
-            cp.get_pipeline(name=P)
-        requests = _traced_growth(lambda: cp.get_pipeline(name=P), count)
-        executions = _traced_growth(lambda: cp.start_pipeline_execution(name=P), count)
-    per = (executions - requests) / count
-    verdict = "ok" if per <= 2048 else "OVER"
-    print(f"  {'bytes per finished execution':68s} {per:8.0f} B  target <= 2048 B  {verdict}")
+            start_and_approve()
+            two_requests()
+        one = _traced_growth(lambda: cp.get_pipeline(name=P), count)
+        two = _traced_growth(two_requests, count)
+        steered = _traced_growth(lambda: cp.start_pipeline_execution(name=P), count)
+        approved = _traced_growth(start_and_approve, count)
+    for name, grown, requests in (
+        ("three stages that succeed at once (S3 source, two builds)", steered, one),
+        ("Source, Approve, Deploy, approved (two requests each)", approved, two),
+    ):
+        per = (grown - requests) / count
+        verdict = "ok" if per <= 2048 else "OVER"
+        print(f"  {name:68s} {per:8.0f} B  target <= 2048 B  {verdict}")
 
 
 def section_pages(repeat: int) -> None:
@@ -292,6 +320,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=100)
     parser.add_argument("--in-flight", type=int, default=1000)
     parser.add_argument("--history", type=int, default=10000)
+    parser.add_argument("--mode", choices=MODES, action="append", help="in-flight modes to run")
     args = parser.parse_args()
     unknown = set(args.sections) - set(SECTIONS)
     if unknown:
@@ -301,7 +330,7 @@ def main() -> None:
         if section == "approve":
             section_approve(args.repeat * 3)
         elif section == "in-flight":
-            section_in_flight(args.repeat, args.in_flight)
+            section_in_flight(args.repeat, args.in_flight, tuple(args.mode or MODES))
         elif section == "history":
             section_history(args.repeat, args.history)
         elif section == "memory":

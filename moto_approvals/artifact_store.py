@@ -60,6 +60,22 @@ class S3ArtifactStore:
         notifications = None if found is None else found.notification_configuration
         return getattr(notifications, "event_bridge", None) is not None
 
+    def current_revision(self, bucket: str, key: str) -> str | None:
+        """The object's current version id (its ETag without versioning), body unread; None
+        when there is no such object."""
+        found = self._bucket(bucket)
+        if found is None:
+            return None
+        try:
+            obj = self._s3().get_object(bucket, key)
+        except Exception:  # a delete marker: the object is missing
+            return None
+        if obj is None:
+            return None
+        if found.is_versioned and str(obj.version_id) != "null":
+            return str(obj.version_id)
+        return str(obj.etag).strip('"')
+
     def source_object(self, bucket: str, key: str, version_id: str | None) -> StoredObject | None:
         found = self._bucket(bucket)
         if found is None:

@@ -355,8 +355,8 @@ def push(request: Request, account: str, region: str, name: str) -> Json:
     started = _handle(account, region).push(
         name,
         branch=params.get("branch"),
-        tags=params.get("tags") or (),
-        file_paths=params.get("filePaths") or (),
+        tags=params.get("tags", ()),
+        file_paths=params.get("filePaths", ()),
         commit_id=params.get("commitId"),
         commit_message=params.get("commitMessage"),
         action_name=params.get("actionName"),
@@ -400,6 +400,8 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("POST", f"{PIPELINE}/stages/<stage>/actions/<action>/complete", complete),
     ("POST", f"{PIPELINE}/git/push", push),
     ("POST", f"{PIPELINE}/git/pull-request", pull_request),
+    ("GET", f"{PIPELINE}/jobs", pending_jobs),
+    ("GET", f"{PREFIX}/<account>/<region>/process", process),
 ]
 _MAP = Map(
     [Rule(path, endpoint=handler, methods=[method]) for method, path, handler in ROUTES],

@@ -377,6 +377,8 @@ class PipelineExecution:
     execution_type: ExecutionType = field(default_factory=lambda: ExecutionType.STANDARD)
     #: A rollback's target: the execution whose stage run it repeats.
     rollback_target: str | None = None
+    #: StartPipelineExecution's clientRequestToken, if one came with it.
+    client_request_token: str | None = None
 
     @property
     def pipeline_version(self) -> int:

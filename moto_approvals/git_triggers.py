@@ -27,8 +27,11 @@ from typing import TYPE_CHECKING
 from moto.core.utils import utcnow
 
 from moto_approvals.declarations import DeclarationContext, register_declaration_check
-from moto_approvals.domain import ActionDefinition, Declaration
-from moto_approvals.exceptions import InvalidStructureException
+from moto_approvals.domain import ActionDefinition, Declaration, PipelineDefinition
+from moto_approvals.exceptions import (
+    ConcurrentPipelineExecutionsLimitExceededException,
+    InvalidStructureException,
+)
 from moto_approvals.globs import GlobError, compile_glob, glob_matches
 
 if TYPE_CHECKING:
@@ -39,12 +42,17 @@ PULL_REQUEST_EVENTS = ("OPEN", "UPDATED", "CLOSED")
 #: ExecutionTrigger.triggerType of an execution a Git event started.
 FILTERED_TRIGGER = "WebhookV2"
 DEFAULT_TRIGGER = "Webhook"
+TRIGGER_MISPLACED = (
+    "Triggers for connection must reference a CodeStarSourceConnection action. Note that when "
+    "you specify a trigger, you cant specify more than one trigger per source action."
+)
 
 
 @dataclass(frozen=True)
 class GitEvent:
     """A push (``event`` None) or a pull request event on one source action's repository."""
 
+    #: The branch pushed to; a pull request's destination branch (what filters match).
     branch: str | None = None
     tags: tuple[str, ...] = ()
     file_paths: tuple[str, ...] = ()
@@ -68,7 +76,7 @@ def _text(name: str, value: object, optional: bool = True) -> str | None:
 
 
 def _texts(name: str, values: object) -> tuple[str, ...]:
-    if isinstance(values, str) or not isinstance(values, (list, tuple)):
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
         raise ValueError(f"{name} must be a list of strings, got {values!r}.")
     return tuple(str(_text(name, v, optional=False)) for v in values)
 
@@ -219,20 +227,9 @@ def _triggers_are_well_formed(context: DeclarationContext) -> None:
         git = trigger["gitConfiguration"]
         name = git["sourceActionName"]
         at = sources.get(name)
-        if at is None:
-            raise InvalidStructureException(
-                f"Trigger source action {name} is not a source action of the pipeline."
-            )
-        if at.type_id[2] != CONNECTION_PROVIDER:
-            raise InvalidStructureException(
-                f"Triggers are only supported for {CONNECTION_PROVIDER} source actions; "
-                f"source action {name} uses provider {at.type_id[2]}."
-            )
-        if name in seen:
-            raise InvalidStructureException(
-                f"Source action {name} has more than one trigger configuration; only one "
-                "trigger configuration per source action is allowed."
-            )
+        # AWS's message (as CloudFormation users quote it) covers all three cases.
+        if at is None or at.type_id[2] != CONNECTION_PROVIDER or name in seen:
+            raise InvalidStructureException(TRIGGER_MISPLACED)
         seen.add(name)
         for push in git.get("push") or []:
             _check_push(name, push)
@@ -243,27 +240,31 @@ def _triggers_are_well_formed(context: DeclarationContext) -> None:
 # -- the event ----------------------------------------------------------------------------
 
 
-def connection_source(backend: ApprovalsBackend, pipeline: str, action_name: str | None) -> str:
+def connection_source(definition: PipelineDefinition, action_name: str | None) -> ActionDefinition:
     """The connection source action an event goes to (the only one, when none is named)."""
-    definition = backend.runtime(pipeline).definition
-    sources = [
-        a.name
+    actions = {
+        a.name: a
         for a in definition.stages[0].actions
         if a.action_type_id["provider"] == CONNECTION_PROVIDER
-    ]
+    }
+    sources = list(actions)
+    if action_name is not None and not isinstance(action_name, str):
+        raise ValueError(f"action_name must be a string, got {action_name!r}.")
+    if not sources:
+        raise ValueError(f"it has no {CONNECTION_PROVIDER} source action to send Git events to.")
     if action_name is None:
         if len(sources) != 1:
             raise ValueError(
                 f"it has {len(sources)} {CONNECTION_PROVIDER} source actions "
-                f"({', '.join(sources) or 'none'}); name one with action_name=..."
+                f"({', '.join(sources)}); name one with action_name=..."
             )
-        return sources[0]
-    if action_name not in sources:
+        return actions[sources[0]]
+    if action_name not in actions:
         raise ValueError(
             f"{action_name!r} is not one of its {CONNECTION_PROVIDER} source actions "
-            f"({', '.join(sources) or 'none'})."
+            f"({', '.join(sources)})."
         )
-    return action_name
+    return actions[action_name]
 
 
 def receive(
@@ -271,10 +272,8 @@ def receive(
 ) -> str | None:
     """Match the event against the action's trigger; the id of the execution it started."""
     with backend._pipeline(pipeline) as runtime:
-        name = connection_source(backend, pipeline, action_name)
-        stage = runtime.definition.stages[0]
-        action = stage.action(name)
-        assert action is not None
+        action = connection_source(runtime.definition, action_name)
+        name = action.name
         trigger_type = decide(backend.catalog.get(pipeline).current, action, event)
         if trigger_type is None:
             return None
@@ -286,8 +285,11 @@ def receive(
             message=event.commit_message,
         )
         detail = action.configuration.get("ConnectionArn") or name
-        execution = runtime.start_execution(
-            now, trigger_type, detail, action_revisions={name: revision}
-        )
+        try:
+            execution = runtime.start_execution(
+                now, trigger_type, detail, action_revisions={name: revision}
+            )
+        except ConcurrentPipelineExecutionsLimitExceededException:
+            return None  # the event is dropped, as AWS drops a start it refuses
         backend.catalog.get(pipeline).note_activity(now)
         return execution.pipeline_execution_id

@@ -87,9 +87,9 @@ class Approvals:
     Public: ``account_id``, ``region_name``, ``endpoint_url``, :meth:`pending_approvals`,
     :meth:`fail_action`, :meth:`hold_action`, :meth:`succeed_action`, :meth:`complete_action`,
     :meth:`set_rule_result`, :meth:`push`, :meth:`pull_request`, :meth:`pending_jobs`,
-    :meth:`register_lambda` (in this process only). Without ``endpoint_url`` it reads and
-    steers the backend directly, so it works in-process and against a server started in the
-    same process. With one (or under moto's
+    :meth:`register_lambda` (handlers run in the server's process: this one). Without
+    ``endpoint_url`` it reads and steers the backend directly, so it works in-process and
+    against a server started in the same process. With one (or under moto's
     ``TEST_SERVER_MODE=true``, the server at ``TEST_SERVER_MODE_ENDPOINT``), it does the same
     through that server's control API. Its errors are plain Python exceptions naming what was
     not found, with the account and region: :class:`PipelineNotFoundError`,
@@ -321,14 +321,14 @@ class Approvals:
         Raises:
             ValueError: neither a branch nor tags, or no such connection source action.
         """
+        event = push_event(branch, tags, file_paths, commit_id, commit_message)
         body = {
             "branch": branch,
-            "tags": list(tags),
-            "filePaths": list(file_paths),
+            "tags": list(event.tags),
+            "filePaths": list(event.file_paths),
             "commitId": commit_id,
             "commitMessage": commit_message,
         }
-        event = push_event(branch, list(tags), list(file_paths), commit_id, commit_message)
         return self._git_event(pipeline_name, action_name, "push", body, event)
 
     def pull_request(
@@ -352,17 +352,17 @@ class Approvals:
         Raises:
             ValueError: a bad event or branch, or no such connection source action.
         """
+        git_event = pull_request_event(
+            event, source_branch, destination_branch, file_paths, commit_id, commit_message
+        )
         body = {
             "event": event,
             "sourceBranch": source_branch,
             "destinationBranch": destination_branch,
-            "filePaths": list(file_paths),
+            "filePaths": list(git_event.file_paths),
             "commitId": commit_id,
             "commitMessage": commit_message,
         }
-        git_event = pull_request_event(
-            event, source_branch, destination_branch, list(file_paths), commit_id, commit_message
-        )
         return self._git_event(pipeline_name, action_name, "pull-request", body, git_event)
 
     def _git_event(

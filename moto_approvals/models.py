@@ -414,16 +414,27 @@ class ApprovalsBackend(BaseBackend):
     # -- stage conditions and rollback ---------------------------------------------------
 
     def list_rule_executions(
-        self, pipeline_name: str, pipeline_execution_id: str | None
+        self, pipeline_name: str, pipeline_execution_id: str | None, latest_only: bool = False
     ) -> list[RuleRun]:
+        """Newest first; ``latest_only`` keeps each rule's newest run (of each condition)."""
         with self._pipeline(pipeline_name) as runtime:
             if pipeline_execution_id is not None:
                 runtime.execution(pipeline_execution_id)
-            return [
+            runs = [
                 run
                 for run in reversed(runtime.conditions.rule_runs)
                 if pipeline_execution_id in (None, run.pipeline_execution_id)
             ]
+            if not latest_only:
+                return runs
+            seen: set[tuple[str, str, str]] = set()
+            latest = []
+            for run in runs:
+                key = (run.stage_name, run.condition_type.value, run.rule_name)
+                if key not in seen:
+                    seen.add(key)
+                    latest.append(run)
+            return latest
 
     def override_stage_condition(
         self,

@@ -271,6 +271,16 @@ def state_change_entry(change: StateChange, region: str, pipeline_arn: str) -> d
     }
 
 
+def default_bus_rules(account_id: str, region: str) -> list[Any] | None:
+    """The rules of moto's default event bus (archives are rules too); None when moto keeps
+    them where this cannot see."""
+    from moto.events.models import events_backends
+
+    bus = events_backends[account_id][region]
+    rules = getattr(getattr(bus, "event_buses", {}).get("default"), "rules", None)
+    return None if rules is None else list(rules.values())
+
+
 def publish_state_changes(
     changes: list[StateChange], account_id: str, region: str, pipeline_arn: str
 ) -> None:
@@ -281,9 +291,9 @@ def publish_state_changes(
 
     try:
         bus = events_backends[account_id][region]
-        # No rule on the default bus (archives are rules too): nothing could observe an event,
-        # so none is built or put, which is most of a write's own cost.
-        rules = getattr(getattr(bus, "event_buses", {}).get("default"), "rules", None)
+        # No rule on the default bus: nothing could observe an event, so none is built or
+        # put, which is most of a write's own cost.
+        rules = default_bus_rules(account_id, region)
         if rules is not None and not rules:
             return
         entries = [state_change_entry(change, region, pipeline_arn) for change in changes]

@@ -16,8 +16,9 @@ from typing import Any
 
 from moto.codepipeline.responses import CodePipelineResponse
 from moto.core.utils import camelcase_to_underscores
+from moto.moto_api._internal import mock_random
 from moto.sts.models import STSBackend, sts_backends
-from moto.utilities.aws_headers import gen_amzn_requestid_long
+from werkzeug.exceptions import HTTPException
 
 from moto_approvals import action_type_service, wire
 from moto_approvals.action_types import type_key
@@ -35,6 +36,7 @@ from moto_approvals.exceptions import (
     SerializationException,
     UnknownOperationException,
 )
+from moto_approvals.job_responses import JobResponses
 from moto_approvals.models import ApprovalsBackend, approvals_backends
 from moto_approvals.pagination import paginate, paginate_sorted
 from moto_approvals.revisions import put_action_revision
@@ -102,7 +104,7 @@ def _reply(data: dict[str, Any] | None = None) -> str:
     return json.dumps(data or {})
 
 
-class ApprovalsCodePipelineResponse(CodePipelineResponse):
+class ApprovalsCodePipelineResponse(JobResponses, CodePipelineResponse):
     """CodePipeline's JSON 1.1 API with executions and manual approvals."""
 
     @property
@@ -155,19 +157,35 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
             # The whole call, reply included, under the lock: building a reply reads (and
             # prunes) the engine's working sets.
             with backend.lock:
-                return self.call_action()
+                return self._call_operation()
         finally:
             # Lambda handlers the call made due run now, with the lock released: their own
             # calls (PutJobSuccessResult, S3) must get through, from this thread or another.
             backend.jobs.invoke_due()
 
+    def _call_operation(self) -> Any:
+        """moto's ``call_action`` for the operations this class serves, without the
+        ``inspect.getmembers`` over the class that moto runs on every request."""
+        name = camelcase_to_underscores(self._operation)
+        if name not in _OWN_OPERATIONS:
+            return self.call_action()  # one of moto's own, as moto runs it
+        headers = self.response_headers
+        try:
+            status, body = 200, getattr(self, name)()
+        except HTTPException as error:  # as call_action answers it
+            code = error.code or 500
+            headers = {**headers, **dict(error.get_headers() or []), "status": str(code)}
+            status, body = code, error.description
+        return (status, *self._enrich_response(headers, body))
+
     @staticmethod
     def _enrich_response(headers: dict[str, str], body: Any) -> tuple[dict[str, str], Any]:
-        """moto's step, without its regex over the whole body for an XML ``<RequestId>``: a
-        JSON 1.1 body has none, and a page of 100 items is long."""
+        """moto's step, without its regex over the whole body for an XML ``<RequestId>`` (a
+        JSON 1.1 body has none, and a page of 100 items is long). The request id is a UUID, as
+        CodePipeline's are, from moto's seeded random source."""
         if "status" in headers:
             headers["status"] = str(headers["status"])
-        gen_amzn_requestid_long(headers)
+        headers["x-amzn-requestid"] = str(mock_random.uuid4())
         return headers, body
 
     def _authenticate_and_authorize_normal_action(self, resource: str = "*") -> None:
@@ -459,10 +477,11 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
     def list_rule_executions(self) -> str:
         params = self._params()
         selector = params.get("filter") or {}
-        execution_id = selector.get("pipelineExecutionId") or (
-            selector.get("latestInPipelineExecution") or {}
-        ).get("pipelineExecutionId")
-        runs = self.approvals_backend.list_rule_executions(params["pipelineName"], execution_id)
+        latest = selector.get("latestInPipelineExecution") or {}
+        execution_id = selector.get("pipelineExecutionId") or latest.get("pipelineExecutionId")
+        runs = self.approvals_backend.list_rule_executions(
+            params["pipelineName"], execution_id, latest.get("startTimeRange") == "Latest"
+        )
         page, next_token = paginate(
             runs, lambda r: r.rule_execution_id, params.get("maxResults"), params.get("nextToken")
         )
@@ -532,72 +551,14 @@ class ApprovalsCodePipelineResponse(CodePipelineResponse):
         action_type_service.update_action_type(self.approvals_backend, self._params()["actionType"])
         return _reply()
 
-    # -- jobs: Custom actions (PollForJobs) and Lambda invoke actions -----------------------
 
-    def poll_for_jobs(self) -> str:
-        params = self._params()
-        jobs = self.approvals_backend.jobs.poll_for_jobs(
-            params["actionTypeId"], params.get("maxBatchSize"), params.get("queryParam")
-        )
-        return _reply({"jobs": jobs})
-
-    def acknowledge_job(self) -> str:
-        params = self._params()
-        status = self.approvals_backend.jobs.acknowledge_job(params["jobId"], params["nonce"])
-        return _reply({"status": status.value})
-
-    def get_job_details(self) -> str:
-        details = self.approvals_backend.jobs.get_job_details(self._params()["jobId"])
-        return _reply({"jobDetails": details})
-
-    def put_job_success_result(self) -> str:
-        params = self._params()
-        self.approvals_backend.jobs.put_job_success_result(params["jobId"], params)
-        return _reply()
-
-    def put_job_failure_result(self) -> str:
-        params = self._params()
-        self.approvals_backend.jobs.put_job_failure_result(
-            params["jobId"], params["failureDetails"]
-        )
-        return _reply()
-
-    # -- jobs: ThirdParty actions ----------------------------------------------------------
-
-    def poll_for_third_party_jobs(self) -> str:
-        params = self._params()
-        jobs = self.approvals_backend.jobs.poll_for_third_party_jobs(
-            params["actionTypeId"], params.get("maxBatchSize")
-        )
-        return _reply({"jobs": jobs})
-
-    def acknowledge_third_party_job(self) -> str:
-        params = self._params()
-        status = self.approvals_backend.jobs.acknowledge_third_party_job(
-            params["jobId"], params["nonce"], params["clientToken"]
-        )
-        return _reply({"status": status.value})
-
-    def get_third_party_job_details(self) -> str:
-        params = self._params()
-        details = self.approvals_backend.jobs.get_third_party_job_details(
-            params["jobId"], params["clientToken"]
-        )
-        return _reply({"jobDetails": details})
-
-    def put_third_party_job_success_result(self) -> str:
-        params = self._params()
-        self.approvals_backend.jobs.put_third_party_job_success_result(
-            params["jobId"], params["clientToken"], params
-        )
-        return _reply()
-
-    def put_third_party_job_failure_result(self) -> str:
-        params = self._params()
-        self.approvals_backend.jobs.put_third_party_job_failure_result(
-            params["jobId"], params["clientToken"], params["failureDetails"]
-        )
-        return _reply()
+#: The operations this class answers itself (the rest are moto's).
+_OWN_OPERATIONS = frozenset(
+    name
+    for owner in (ApprovalsCodePipelineResponse, JobResponses)
+    for name, member in vars(owner).items()
+    if callable(member) and not name.startswith("_")
+)
 
 
 def _with_token(data: dict[str, Any], next_token: str | None) -> dict[str, Any]:

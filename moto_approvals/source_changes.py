@@ -27,6 +27,8 @@ from moto_approvals.artifact_store import S3ArtifactStore
 from moto_approvals.catalog import PipelineRecord
 from moto_approvals.domain import ActionDefinition
 from moto_approvals.engine import PipelineRuntime
+from moto_approvals.exceptions import ConcurrentPipelineExecutionsLimitExceededException
+from moto_approvals.notifications import default_bus_rules
 
 EVENT_TRIGGER = "CloudWatchEvent"
 POLLING_TRIGGER = "PollForSourceChanges"
@@ -107,8 +109,7 @@ class SourceChanges:
         for action in sources:
             bucket = str(action.configuration.get("S3Bucket", ""))
             key = str(action.configuration.get("S3ObjectKey", ""))
-            found = self._store.source_object(bucket, key, None)
-            current = None if found is None else (found.version_id or found.etag)
+            current = self._store.current_revision(bucket, key)
             where = (action.name, bucket, key)
             if where not in seen or seen[where] == current:
                 seen[where] = current
@@ -117,9 +118,13 @@ class SourceChanges:
             if current is None:
                 continue  # deleted: nothing to fetch, but a new upload is a change
             trigger = self._trigger(record, action, bucket, key)
-            if trigger is not None:
+            if trigger is None:
+                continue
+            try:
                 runtime.start_execution(now, *trigger)
-                record.note_activity(now)
+            except ConcurrentPipelineExecutionsLimitExceededException:
+                continue  # the change is dropped, as AWS drops a start it refuses
+            record.note_activity(now)
 
     def _trigger(
         self, record: PipelineRecord, action: ActionDefinition, bucket: str, key: str
@@ -134,18 +139,14 @@ class SourceChanges:
 
     def _matching_rule(self, pipeline_arn: str, bucket: str, key: str) -> str | None:
         """The ARN of an enabled default-bus rule that routes the upload to the pipeline."""
-        from moto.events.models import events_backends
-
         try:
-            bus = events_backends[self._account_id][self._region].event_buses.get("default")
-        except KeyError:
-            return None
-        if bus is None:
+            rules = default_bus_rules(self._account_id, self._region) or []
+        except KeyError:  # a region moto's EventBridge does not know
             return None
         events: list[Any] = [_cloudtrail_put(self._account_id, self._region, bucket, key)]
         if self._store.sends_eventbridge_events(bucket):
             events.append(_object_created(self._account_id, self._region, bucket, key))
-        for rule in list(bus.rules.values()):
+        for rule in rules:
             if rule.state != "ENABLED" or not any(
                 t.get("Arn") == pipeline_arn for t in rule.targets
             ):

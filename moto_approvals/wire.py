@@ -44,7 +44,7 @@ FAILED_ACTION_CODE = "JobFailed"
 REJECTED_SUMMARY = "Approval rejected"
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)
 def timestamp(value: datetime.datetime) -> float:
     # Cached: the items of a page share a handful of instants (a run starts and its
     # execution's events happen at one ``now``), and this is most of a page's own cost.

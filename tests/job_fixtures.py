@@ -22,34 +22,25 @@ def backend(approvals: Approvals) -> ApprovalsBackend:
     return found
 
 
-def register_jenkins(approvals: Approvals) -> None:
+def register_jenkins(codepipeline: Client) -> None:
     """The custom type JENKINS, with one required, queryable property ``Project``."""
-    backend(approvals).action_types.create_custom(
-        {
-            "category": JENKINS["category"],
-            "provider": JENKINS["provider"],
-            "version": JENKINS["version"],
-            "configurationProperties": [
-                {
-                    "name": "Project",
-                    "required": True,
-                    "key": True,
-                    "secret": False,
-                    "queryable": True,
-                }
-            ],
-            "settings": {"executionUrlTemplate": "https://ci.example.com/{ExternalExecutionId}"},
-            "inputArtifactDetails": {"minimumCount": 0, "maximumCount": 5},
-            "outputArtifactDetails": {"minimumCount": 0, "maximumCount": 5},
-        },
-        f"arn:aws:codepipeline:{REGION}:{approvals.account_id}:actiontype:Custom/Build/Jenkins/1",
+    codepipeline.create_custom_action_type(
+        category=JENKINS["category"],
+        provider=JENKINS["provider"],
+        version=JENKINS["version"],
+        configurationProperties=[
+            {"name": "Project", "required": True, "key": True, "secret": False, "queryable": True}
+        ],
+        settings={"executionUrlTemplate": "https://ci.example.com/{ExternalExecutionId}"},
+        inputArtifactDetails={"minimumCount": 0, "maximumCount": 5},
+        outputArtifactDetails={"minimumCount": 0, "maximumCount": 5},
     )
 
 
-def register_partner(approvals: Approvals) -> None:
-    """The third-party type PARTNER, as its provider declared it with UpdateActionType."""
-    backend(approvals).action_types.update(
-        {
+def register_partner(codepipeline: Client) -> None:
+    """The third-party type PARTNER, as its provider declares it with UpdateActionType."""
+    codepipeline.update_action_type(
+        actionType={
             "id": PARTNER,
             "executor": {
                 "configuration": {"jobWorkerExecutorConfiguration": {}},
@@ -57,7 +48,6 @@ def register_partner(approvals: Approvals) -> None:
             },
             "inputArtifactDetails": {"minimumCount": 0, "maximumCount": 1},
             "outputArtifactDetails": {"minimumCount": 0, "maximumCount": 1},
-            "properties": [],
         }
     )
 

@@ -240,6 +240,18 @@ def test_a_deleted_custom_type_is_no_longer_listed(codepipeline: Client) -> None
     assert ids(listed(codepipeline), "Custom") == []
 
 
+def test_poll_for_jobs_fails_once_the_custom_type_is_deleted(codepipeline: Client) -> None:
+    poll = {"actionTypeId": {**KEY, "owner": "Custom"}, "queryParam": {"ProjectName": "app"}}
+    codepipeline.create_custom_action_type(**JENKINS)
+    codepipeline.poll_for_jobs(**poll)
+
+    codepipeline.delete_custom_action_type(**KEY)
+
+    with pytest.raises(ClientError) as err:
+        codepipeline.poll_for_jobs(**poll)
+    assert error_of(err)[0] == "ActionTypeNotFoundException"
+
+
 def test_deleting_a_custom_type_that_does_not_exist_changes_nothing(
     codepipeline: Client,
 ) -> None:

@@ -16,7 +16,7 @@ import boto3
 import pytest
 import requests
 from botocore.model import Shape
-from pipelines import REGION, TRUST_POLICY, declaration
+from pipelines import REGION, TRUST_POLICY, declaration, source_stage
 
 from moto_approvals.coverage import served
 from moto_approvals.validation import output_violations, service_model
@@ -38,6 +38,22 @@ THIRD_PARTY = {
     "outputArtifactDetails": {"minimumCount": 0, "maximumCount": 0},
 }
 
+WORKER_ID = {"category": "Build", "owner": "Custom", "provider": "Worker", "version": "1"}
+WORKER = {
+    "category": "Build",
+    "provider": "Worker",
+    "version": "1",
+    "inputArtifactDetails": {"minimumCount": 0, "maximumCount": 1},
+    "outputArtifactDetails": {"minimumCount": 0, "maximumCount": 0},
+}
+WORK = {
+    "name": "Work",
+    "actions": [
+        {"name": "Build", "actionTypeId": WORKER_ID, "inputArtifacts": [{"name": "App"}]},
+        {"name": "Scan", "actionTypeId": THIRD_PARTY["id"], "inputArtifacts": [{"name": "App"}]},
+    ],
+}
+
 
 @dataclass
 class World:
@@ -48,6 +64,8 @@ class World:
     role_arn: str
     execution_id: str
     action_execution_id: str
+    job_id: str
+    third_party_job_id: str
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +87,14 @@ def world(moto_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     )
     codepipeline.put_webhook(webhook=WEBHOOK)
     codepipeline.update_action_type(actionType=THIRD_PARTY)
+    # A second pipeline whose actions wait for workers: one job of each family.
+    codepipeline.create_custom_action_type(**WORKER)
+    workers = declaration(role_arn, name="workers", stages=[source_stage(), WORK])
+    codepipeline.create_pipeline(pipeline=workers)
+    (job,) = codepipeline.poll_for_jobs(actionTypeId=WORKER_ID)["jobs"]
+    (third_party_job,) = codepipeline.poll_for_third_party_jobs(actionTypeId=THIRD_PARTY["id"])[
+        "jobs"
+    ]
     (run, *_) = codepipeline.list_action_executions(pipelineName="release")[
         "actionExecutionDetails"
     ]
@@ -81,7 +107,15 @@ def world(moto_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         AWS_CONFIG_FILE=str(home / "no-config"),
         AWS_SHARED_CREDENTIALS_FILE=str(home / "no-credentials"),
     )
-    yield World(moto_server, env, role_arn, run["pipelineExecutionId"], run["actionExecutionId"])
+    yield World(
+        moto_server,
+        env,
+        role_arn,
+        run["pipelineExecutionId"],
+        run["actionExecutionId"],
+        job["id"],
+        third_party_job["jobId"],
+    )
     requests.post(f"{moto_server}/moto-api/reset", timeout=10).raise_for_status()
 
 
@@ -155,6 +189,11 @@ READS: dict[str, tuple[Args, bool]] = {
             "--action-version",
             "1",
         ],
+        False,
+    ),
+    "GetJobDetails": (lambda w: ["--job-id", w.job_id], False),
+    "GetThirdPartyJobDetails": (
+        lambda w: ["--job-id", w.third_party_job_id, "--client-token", "cli-token"],
         False,
     ),
 }

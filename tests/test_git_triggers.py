@@ -8,7 +8,8 @@ import pytest
 from botocore.exceptions import ClientError
 from pipelines import Client, CreatePipeline, Declaration, approval_stage, error_of
 
-from moto_approvals import Approvals
+from moto_approvals import Approvals, PipelineNotFoundError
+from moto_approvals.git_triggers import TRIGGER_MISPLACED
 
 CONNECTION = "arn:aws:codestar-connections:us-east-1:123456789012:connection/abc-123"
 CONNECTION_SOURCE = {
@@ -237,8 +238,7 @@ def test_a_trigger_on_a_non_connection_source_is_invalid_structure(
     with pytest.raises(ClientError) as err:
         create_pipeline(pipelineType="V2", triggers=[trigger])
 
-    assert error_of(err)[0] == "InvalidStructureException"
-    assert "Fetch" in error_of(err)[1]
+    assert error_of(err) == ("InvalidStructureException", TRIGGER_MISPLACED)
 
 
 def test_two_triggers_on_one_source_action_are_invalid_structure(
@@ -286,3 +286,17 @@ def test_a_pipeline_with_two_connection_sources_needs_the_action_named(
     with pytest.raises(ValueError, match="action_name"):
         approvals.push("release", branch="main")
     assert approvals.push("release", branch="main", action_name="Docs") is not None
+
+
+def test_a_pipeline_without_a_connection_source_takes_no_git_events(
+    create_pipeline: CreatePipeline, approvals: Approvals
+) -> None:
+    create_pipeline()
+
+    with pytest.raises(ValueError, match="no CodeStarSourceConnection source action"):
+        approvals.push("release", branch="main")
+
+
+def test_a_push_to_a_missing_pipeline_is_pipeline_not_found(approvals: Approvals) -> None:
+    with pytest.raises(PipelineNotFoundError):
+        approvals.push("missing", branch="main")

@@ -93,6 +93,16 @@ def test_a_token_naming_a_dropped_execution_is_invalid(capped: Client) -> None:
     assert error_of(err)[0] == "InvalidNextTokenException"
 
 
+def test_the_request_token_of_a_dropped_execution_starts_a_new_one(capped: Client) -> None:
+    first = capped.start_pipeline_execution(name="release", clientRequestToken="deploy-1")
+    for _ in range(3):
+        capped.start_pipeline_execution(name="release")
+
+    again = capped.start_pipeline_execution(name="release", clientRequestToken="deploy-1")
+
+    assert again["pipelineExecutionId"] != first["pipelineExecutionId"]
+
+
 def test_executions_in_flight_are_never_dropped() -> None:
     with mock_approvals(history_limit=2):
         codepipeline = _client(
@@ -114,6 +124,19 @@ def test_the_environment_variable_caps_history(monkeypatch: pytest.MonkeyPatch) 
             codepipeline.start_pipeline_execution(name="release")
 
         assert len(_execution_ids(codepipeline)) == 2
+
+
+def test_a_variable_that_is_not_a_positive_number_is_ignored_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv(HISTORY_LIMIT_VARIABLE, "ten")
+    with mock_approvals():
+        codepipeline = _client(INSTANT)
+        for _ in range(2):
+            codepipeline.start_pipeline_execution(name="release")
+
+        assert len(_execution_ids(codepipeline)) == 3
+    assert f"{HISTORY_LIMIT_VARIABLE}='ten' is not a positive whole number" in caplog.text
 
 
 def test_without_a_cap_every_execution_is_kept() -> None:

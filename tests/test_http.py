@@ -8,6 +8,7 @@ credentials): moto's server picks the service from the signature's credential sc
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,8 @@ from moto_approvals.responses import ApprovalsCodePipelineResponse
 JSON_11 = "application/x-amz-json-1.1"
 PREFIX = "CodePipeline_20150709."
 AWS_URL = f"https://codepipeline.{REGION}.amazonaws.com/"
+#: CodePipeline's request ids (``x-amzn-RequestId``) are UUIDs.
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 Post = Callable[[str | None, str], requests.Response]
 
@@ -69,6 +72,20 @@ def test_a_plain_http_request_reads_the_pipeline_state(
     assert state["pipelineName"] == "release"
     approve = next(s for s in state["stageStates"] if s["stageName"] == "Approve")
     assert approve["actionStates"][0]["latestExecution"]["status"] == "InProgress"
+
+
+@pytest.mark.parametrize(
+    ("body", "status"), [('{"name": "release"}', 200), ('{"name": "nope"}', 400)]
+)
+def test_each_reply_carries_a_uuid_request_id(
+    post: Post, create_pipeline: Callable[..., Declaration], body: str, status: int
+) -> None:
+    create_pipeline()
+
+    response = post(f"{PREFIX}GetPipeline", body)
+
+    assert response.status_code == status
+    assert re.fullmatch(UUID, response.headers["x-amzn-RequestId"])
 
 
 def test_a_plain_http_request_answers_an_approval(post: Post, pending: dict[str, str]) -> None:
@@ -170,7 +187,7 @@ def test_a_modeled_operation_the_emulator_does_not_serve_answers_501(
     post: Post, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Every modeled operation may be served some day: take one away to see the answer.
-    monkeypatch.delattr(ApprovalsCodePipelineResponse, "get_job_details")
+    monkeypatch.setattr(ApprovalsCodePipelineResponse, "get_job_details", None)
     body = json.dumps({"jobId": "0c35520a-b7e6-403d-ba3f-e02120b524c3"})
 
     response = post(f"{PREFIX}GetJobDetails", body)

@@ -20,6 +20,7 @@ def build_events(
     approvals: Approvals,
     create_pipeline: CreatePipeline,
     client_factory: Callable[..., Client],
+    codepipeline: Client,
 ) -> Callable[[], list[Event]]:
     """Action events of the Build stage, read off a queue; the build job is queued."""
     sqs, bridge = client_factory("sqs"), client_factory("events")
@@ -27,7 +28,7 @@ def build_events(
     pattern = {"source": ["aws.codepipeline"], "detail": {"stage": ["Build"]}}
     bridge.put_rule(Name="jobs", EventPattern=json.dumps(pattern))
     bridge.put_targets(Rule="jobs", Targets=[{"Id": "queue", "Arn": queue_arn}])
-    register_jenkins(approvals)
+    register_jenkins(codepipeline)
     create_pipeline(stages=custom_stages())
 
     def actions() -> list[Event]:

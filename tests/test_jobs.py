@@ -47,9 +47,9 @@ def poll(codepipeline: Client) -> Poll:
 
 
 @pytest.fixture
-def jenkins(approvals: Approvals, create_pipeline: CreatePipeline) -> None:
+def jenkins(approvals: Approvals, create_pipeline: CreatePipeline, codepipeline: Client) -> None:
     """Source → Build (a JENKINS action) in pipeline "release", its build job queued."""
-    register_jenkins(approvals)
+    register_jenkins(codepipeline)
     create_pipeline(stages=custom_stages())
 
 
@@ -123,9 +123,12 @@ def test_a_polled_job_is_not_handed_out_again(job: Job, poll: Poll) -> None:
 
 
 def test_a_poll_hands_out_one_job_unless_asked_for_more(
-    approvals: Approvals, create_pipeline: CreatePipeline, poll: Poll
+    approvals: Approvals,
+    create_pipeline: CreatePipeline,
+    poll: Poll,
+    codepipeline: Client,
 ) -> None:
-    register_jenkins(approvals)
+    register_jenkins(codepipeline)
     create_pipeline("first", stages=custom_stages())
     create_pipeline("second", stages=custom_stages())
 
@@ -134,9 +137,12 @@ def test_a_poll_hands_out_one_job_unless_asked_for_more(
 
 
 def test_a_poll_hands_out_the_oldest_jobs_first(
-    approvals: Approvals, create_pipeline: CreatePipeline, poll: Poll
+    approvals: Approvals,
+    create_pipeline: CreatePipeline,
+    poll: Poll,
+    codepipeline: Client,
 ) -> None:
-    register_jenkins(approvals)
+    register_jenkins(codepipeline)
     create_pipeline("first", stages=custom_stages())
     create_pipeline("second", stages=custom_stages())
 
@@ -146,9 +152,12 @@ def test_a_poll_hands_out_the_oldest_jobs_first(
 
 
 def test_a_poll_returns_only_jobs_whose_configuration_matches_the_query(
-    approvals: Approvals, create_pipeline: CreatePipeline, poll: Poll
+    approvals: Approvals,
+    create_pipeline: CreatePipeline,
+    poll: Poll,
+    codepipeline: Client,
 ) -> None:
-    register_jenkins(approvals)
+    register_jenkins(codepipeline)
     create_pipeline(stages=[custom_stages()[0], build_stage(project="other")])
 
     assert poll(queryParam={"Project": "app"}) == []
@@ -205,42 +214,12 @@ def test_acknowledging_with_another_nonce_is_an_invalid_nonce(
     assert err.value.response["Error"]["Message"]
 
 
-def test_acknowledging_an_unknown_job_is_job_not_found(
-    codepipeline: Client, approvals: Approvals
-) -> None:
-    with pytest.raises(ClientError) as err:
-        codepipeline.acknowledge_job(jobId=UNKNOWN_JOB, nonce="n")
-    assert _code(err) == "JobNotFoundException"
-    assert err.value.response["Error"]["Message"]
-
-
-def test_a_job_id_that_is_not_a_uuid_is_a_validation_error(
-    codepipeline: Client, approvals: Approvals
-) -> None:
-    with pytest.raises(ClientError) as err:
-        codepipeline.get_job_details(jobId="not-a-job")
-    assert _code(err) == "ValidationException"
-    assert "jobId" in err.value.response["Error"]["Message"]
-
-
 def test_job_details_show_the_job_data(job: Job, codepipeline: Client) -> None:
     details = codepipeline.get_job_details(jobId=job["id"])["jobDetails"]
 
     assert details["id"] == job["id"]
     assert details["accountId"] == job["accountId"]
     assert details["data"] == job["data"]
-
-
-def test_details_of_an_unknown_job_are_job_not_found(
-    codepipeline: Client, approvals: Approvals
-) -> None:
-    with pytest.raises(ClientError) as err:
-        codepipeline.get_job_details(jobId=UNKNOWN_JOB)
-    assert _code(err) == "JobNotFoundException"
-    assert err.value.response["Error"]["Message"]
-
-
-# -- PutJobSuccessResult ---------------------------------------------------------------------
 
 
 def test_a_success_finishes_the_action_and_the_execution_moves_on(
@@ -271,7 +250,7 @@ def test_the_reported_summary_and_external_id_show_in_list_action_executions(
 def test_output_variables_reach_a_later_approval(
     approvals: Approvals, create_pipeline: CreatePipeline, poll: Poll, codepipeline: Client
 ) -> None:
-    register_jenkins(approvals)
+    register_jenkins(codepipeline)
     later = approval_stage(configuration={"CustomData": "Ship #{BuildVariables.version}?"})
     create_pipeline(stages=custom_stages(later))
     (job,) = poll()
@@ -341,17 +320,6 @@ def test_answering_a_job_no_worker_polled_is_an_invalid_job_state(
     assert _code(err) == "InvalidJobStateException"
 
 
-def test_a_success_for_an_unknown_job_is_job_not_found(
-    codepipeline: Client, approvals: Approvals
-) -> None:
-    with pytest.raises(ClientError) as err:
-        codepipeline.put_job_success_result(jobId=UNKNOWN_JOB)
-    assert _code(err) == "JobNotFoundException"
-
-
-# -- PutJobFailureResult ---------------------------------------------------------------------
-
-
 def test_a_failure_fails_the_action_stage_and_execution_with_its_message(
     acknowledged: Job, codepipeline: Client
 ) -> None:
@@ -373,16 +341,6 @@ def test_a_failure_fails_the_action_stage_and_execution_with_its_message(
     assert build["output"]["executionResult"]["externalExecutionId"] == "43"
     assert stage_state(codepipeline, "Build")["latestExecution"]["status"] == "Failed"
     assert execution_status(codepipeline, newest_execution_id(codepipeline)) == "Failed"
-
-
-def test_a_failure_for_an_unknown_job_is_job_not_found(
-    codepipeline: Client, approvals: Approvals
-) -> None:
-    with pytest.raises(ClientError) as err:
-        codepipeline.put_job_failure_result(
-            jobId=UNKNOWN_JOB, failureDetails={"type": "JobFailed", "message": "no"}
-        )
-    assert _code(err) == "JobNotFoundException"
 
 
 def test_a_job_of_an_abandoned_execution_is_failed(acknowledged: Job, codepipeline: Client) -> None:
@@ -423,7 +381,7 @@ def test_a_worker_loop_polls_acknowledges_continues_and_succeeds(
 def test_a_custom_job_nobody_answers_times_out_after_24_hours(
     approvals: Approvals, create_pipeline: CreatePipeline, poll: Poll, codepipeline: Client
 ) -> None:
-    register_jenkins(approvals)
+    register_jenkins(codepipeline)
     with freeze_time(START) as clock:
         create_pipeline(stages=custom_stages())
         (job,) = poll()
@@ -438,9 +396,12 @@ def test_a_custom_job_nobody_answers_times_out_after_24_hours(
 
 
 def test_an_encrypted_artifact_store_gives_the_job_its_key(
-    approvals: Approvals, create_pipeline: CreatePipeline, poll: Poll
+    approvals: Approvals,
+    create_pipeline: CreatePipeline,
+    poll: Poll,
+    codepipeline: Client,
 ) -> None:
-    register_jenkins(approvals)
+    register_jenkins(codepipeline)
     key = {"id": "arn:aws:kms:us-east-1:123456789012:key/1234abcd", "type": "KMS"}
     store = {"type": "S3", "location": "artifacts", "encryptionKey": key}
     create_pipeline(stages=custom_stages(), artifactStore=store)
@@ -463,3 +424,79 @@ def test_a_continued_job_shows_the_reported_progress_in_the_pipeline_state(
     assert latest["status"] == "InProgress"
     assert latest["percentComplete"] == 50
     assert latest["summary"] == "Half way"
+
+
+def test_polling_a_deleted_custom_type_is_action_type_not_found(
+    jenkins: None, codepipeline: Client
+) -> None:
+    codepipeline.delete_custom_action_type(
+        category=JENKINS["category"], provider=JENKINS["provider"], version=JENKINS["version"]
+    )
+
+    with pytest.raises(ClientError) as err:
+        codepipeline.poll_for_jobs(actionTypeId=JENKINS, queryParam={"Project": "app"})
+    assert _code(err) == "ActionTypeNotFoundException"
+    assert err.value.response["Error"]["Message"]
+
+
+FAILURE = {"type": "JobFailed", "message": "no"}
+JOB_CALLS = [
+    ("acknowledge_job", {"nonce": "n"}),
+    ("get_job_details", {}),
+    ("put_job_success_result", {}),
+    ("put_job_failure_result", {"failureDetails": FAILURE}),
+]
+JOB_CALL_IDS = [name for name, _ in JOB_CALLS]
+
+
+@pytest.mark.parametrize(("operation", "extra"), JOB_CALLS, ids=JOB_CALL_IDS)
+def test_every_job_operation_answers_an_unknown_job_with_job_not_found(
+    codepipeline: Client, approvals: Approvals, operation: str, extra: dict[str, Any]
+) -> None:
+    with pytest.raises(ClientError) as err:
+        getattr(codepipeline, operation)(jobId=UNKNOWN_JOB, **extra)
+    assert _code(err) == "JobNotFoundException"
+    assert err.value.response["Error"]["Message"]
+
+
+@pytest.mark.parametrize(("operation", "extra"), JOB_CALLS, ids=JOB_CALL_IDS)
+def test_every_job_operation_rejects_a_job_id_that_is_not_a_uuid(
+    codepipeline: Client, approvals: Approvals, operation: str, extra: dict[str, Any]
+) -> None:
+    with pytest.raises(ClientError) as err:
+        getattr(codepipeline, operation)(jobId="job-1", **extra)
+    assert _code(err) == "ValidationException"
+    assert "jobId" in err.value.response["Error"]["Message"]
+
+
+def test_failing_a_finished_job_is_an_invalid_job_state(
+    acknowledged: Job, codepipeline: Client
+) -> None:
+    codepipeline.put_job_success_result(jobId=acknowledged["id"])
+    with pytest.raises(ClientError) as err:
+        codepipeline.put_job_failure_result(jobId=acknowledged["id"], failureDetails=FAILURE)
+    assert _code(err) == "InvalidJobStateException"
+    assert err.value.response["Error"]["Message"]
+
+
+def test_a_reported_current_revision_is_the_revision_of_the_output_artifacts(
+    codepipeline: Client, create_pipeline: CreatePipeline, poll: Poll
+) -> None:
+    register_jenkins(codepipeline)
+    package = build_stage(project="package", action="Package")
+    package["name"] = "Package"
+    package["actions"][0]["inputArtifacts"] = [{"name": "Built"}]
+    package["actions"][0]["outputArtifacts"] = []
+    del package["actions"][0]["namespace"]
+    create_pipeline(stages=custom_stages(package))
+    (build,) = poll()
+    codepipeline.acknowledge_job(jobId=build["id"], nonce=build["nonce"])
+
+    codepipeline.put_job_success_result(
+        jobId=build["id"], currentRevision={"revision": "build-42", "changeIdentifier": "42"}
+    )
+
+    (packaging,) = poll(queryParam={"Project": "package"})
+    (built,) = packaging["data"]["inputArtifacts"]
+    assert built["name"] == "Built"
+    assert built["revision"] == "build-42"

@@ -5,25 +5,30 @@ from __future__ import annotations
 
 import datetime
 import io
+import json
 import zipfile
 from collections.abc import Callable
 from typing import Any
 
+import boto3
 import pytest
+from botocore.exceptions import ClientError
 from freezegun import freeze_time
 from job_fixtures import LAMBDA, action_execution
 from pipelines import (
     START,
+    TRUST_POLICY,
     Client,
     CreatePipeline,
     approval_stage,
+    declaration,
     execution_status,
     newest_execution_id,
     source_stage,
     stage_state,
 )
 
-from moto_approvals import Approvals
+from moto_approvals import Approvals, mock_approvals
 
 Event = dict[str, Any]
 Handler = Callable[[Event, Any], None]
@@ -307,3 +312,30 @@ def test_complete_action_answers_a_held_invoke(
     assert approvals.complete_action("release", "Invoke", "Run", succeeded=False) == 1
 
     assert _run_status(codepipeline) == "Failed"
+
+
+def test_a_job_of_an_execution_the_history_cap_dropped_is_not_found() -> None:
+    job_ids: list[str] = []
+
+    def handler(event: Event, context: Any) -> None:
+        job_ids.append(event["CodePipeline.job"]["id"])
+        boto3.client("codepipeline", region_name="us-east-1").put_job_success_result(
+            jobId=job_ids[-1]
+        )
+
+    with mock_approvals(history_limit=1) as approvals:
+        approvals.register_lambda("build-fn", handler)
+        iam = boto3.client("iam", region_name="us-east-1")
+        role = iam.create_role(
+            RoleName="pipeline", AssumeRolePolicyDocument=json.dumps(TRUST_POLICY)
+        )
+        codepipeline = boto3.client("codepipeline", region_name="us-east-1")
+        stages = [source_stage(), invoke_stage()]
+        codepipeline.create_pipeline(pipeline=declaration(role["Role"]["Arn"], stages=stages))
+        for _ in range(2):
+            codepipeline.start_pipeline_execution(name="release")
+
+        with pytest.raises(ClientError) as err:
+            codepipeline.get_job_details(jobId=job_ids[0])
+        assert err.value.response["Error"]["Code"] == "JobNotFoundException"
+        codepipeline.get_job_details(jobId=job_ids[-1])  # the kept execution's job remains

@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 import pytest
 from job_fixtures import LAMBDA
-from pipelines import REGION, TRUST_POLICY, Client, declaration, source_stage
+from pipelines import REGION, TRUST_POLICY, Client, approval_stage, declaration, source_stage
 
 from moto_approvals import Approvals, mock
 from moto_approvals.server import running_server
@@ -83,3 +83,37 @@ def test_pending_jobs_over_http_list_a_held_invoke_with_its_event(url: str, clie
     assert (job.stage_name, job.action_name) == ("Invoke", "Run")
     assert _status(codepipeline) == "Succeeded"
     assert handle.pending_jobs("release") == []
+
+
+def test_an_approval_through_the_control_api_runs_the_next_invoke_handler(
+    url: str, client: Any
+) -> None:
+    def handler(event: dict[str, Any], context: Any) -> None:
+        job_id = event["CodePipeline.job"]["id"]
+        client("codepipeline").put_job_success_result(jobId=job_id)
+
+    handle = Approvals(endpoint_url=url)
+    handle.register_lambda("fn", handler)
+    role = client("iam").create_role(
+        RoleName="pipeline", AssumeRolePolicyDocument=json.dumps(TRUST_POLICY)
+    )
+    stages = [source_stage(), approval_stage(), INVOKE]
+    codepipeline = client("codepipeline")
+    codepipeline.create_pipeline(pipeline=declaration(role["Role"]["Arn"], "release", stages))
+    (pending,) = handle.pending_approvals("release")
+    body = {
+        "stageName": "Approve",
+        "actionName": "ManualApproval",
+        "token": pending.token,
+        "result": {"status": "Approved", "summary": "ok"},
+    }
+    request = urllib.request.Request(
+        f"{url}/approvals/api/123456789012/{REGION}/pipelines/release/approvals",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    urllib.request.urlopen(request).close()
+
+    summaries = codepipeline.list_pipeline_executions(pipelineName="release")
+    assert summaries["pipelineExecutionSummaries"][0]["status"] == "Succeeded"

@@ -157,3 +157,44 @@ def test_a_rule_targeting_another_pipeline_starts_nothing(
     upload(s3, b"second")
 
     assert len(executions(codepipeline)) == 1
+
+
+def test_without_versioning_a_new_etag_is_the_change(
+    codepipeline: Client, create_pipeline: CreatePipeline, client_factory: Callable[..., Client]
+) -> None:
+    s3 = client_factory("s3")
+    s3.create_bucket(Bucket="src")
+    s3.put_object(Bucket="src", Key="app.zip", Body=b"first")
+    create_pipeline(stages=[source_stage(), approval_stage()])
+
+    etag = s3.put_object(Bucket="src", Key="app.zip", Body=b"second")["ETag"].strip('"')
+
+    found = executions(codepipeline)
+    assert len(found) == 2
+    assert found[0]["sourceRevisions"][0]["revisionId"] == etag
+
+
+def test_a_source_changed_by_update_pipeline_is_not_a_change(
+    codepipeline: Client, create_pipeline: CreatePipeline, client_factory: Callable[..., Client]
+) -> None:
+    s3 = s3_pipeline(create_pipeline, client_factory)
+    s3.put_object(Bucket="src", Key="other.zip", Body=b"other")
+    declared = codepipeline.get_pipeline(name="release")["pipeline"]
+    declared["stages"][0]["actions"][0]["configuration"]["S3ObjectKey"] = "other.zip"
+
+    codepipeline.update_pipeline(pipeline=declared)
+
+    assert len(executions(codepipeline)) == 1
+
+
+def test_an_object_uploaded_again_after_its_deletion_starts_an_execution(
+    codepipeline: Client, create_pipeline: CreatePipeline, client_factory: Callable[..., Client]
+) -> None:
+    s3 = s3_pipeline(create_pipeline, client_factory)
+    s3.delete_object(Bucket="src", Key="app.zip")
+    deleted = len(executions(codepipeline))
+
+    version = upload(s3, b"again")
+
+    assert deleted == 1
+    assert executions(codepipeline)[0]["sourceRevisions"][0]["revisionId"] == version

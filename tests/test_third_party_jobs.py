@@ -19,7 +19,7 @@ TOKEN = "client-token-1"
 @pytest.fixture
 def job(approvals: Approvals, create_pipeline: CreatePipeline, codepipeline: Client) -> Job:
     """Source → Deploy (a PARTNER action), its job polled: ``clientId`` and ``jobId``."""
-    register_partner(approvals)
+    register_partner(codepipeline)
     deploy = {
         "name": "Deploy",
         "actions": [{"name": "Ship", "actionTypeId": PARTNER, "inputArtifacts": [{"name": "App"}]}],
@@ -74,32 +74,6 @@ def test_job_details_show_the_data_and_the_nonce(job: Job, codepipeline: Client)
     assert [a["name"] for a in found["data"]["inputArtifacts"]] == ["App"]
 
 
-def test_another_client_token_is_an_invalid_client_token(
-    nonce: str, job: Job, codepipeline: Client
-) -> None:
-    with pytest.raises(ClientError) as err:
-        codepipeline.get_third_party_job_details(jobId=job["jobId"], clientToken="another")
-    assert _code(err) == "InvalidClientTokenException"
-    assert err.value.response["Error"]["Message"]
-
-
-def test_details_of_an_unknown_job_are_job_not_found(
-    codepipeline: Client, approvals: Approvals
-) -> None:
-    with pytest.raises(ClientError) as err:
-        codepipeline.get_third_party_job_details(jobId=UNKNOWN_JOB, clientToken=TOKEN)
-    assert _code(err) == "JobNotFoundException"
-    assert err.value.response["Error"]["Message"]
-
-
-def test_a_custom_job_id_is_not_a_third_party_job(
-    codepipeline: Client, approvals: Approvals
-) -> None:
-    with pytest.raises(ClientError) as err:
-        codepipeline.acknowledge_third_party_job(jobId=UNKNOWN_JOB, nonce="n", clientToken=TOKEN)
-    assert _code(err) == "JobNotFoundException"
-
-
 def test_acknowledging_with_the_nonce_puts_the_job_in_progress(
     nonce: str, job: Job, codepipeline: Client
 ) -> None:
@@ -134,14 +108,6 @@ def test_a_success_finishes_the_execution(nonce: str, job: Job, codepipeline: Cl
     assert execution_status(codepipeline, newest_execution_id(codepipeline)) == "Succeeded"
 
 
-def test_a_success_with_another_client_token_is_rejected(
-    nonce: str, job: Job, codepipeline: Client
-) -> None:
-    with pytest.raises(ClientError) as err:
-        codepipeline.put_third_party_job_success_result(jobId=job["jobId"], clientToken="other")
-    assert _code(err) == "InvalidClientTokenException"
-
-
 def test_a_failure_fails_the_execution_with_its_message(
     nonce: str, job: Job, codepipeline: Client
 ) -> None:
@@ -170,3 +136,39 @@ def test_answering_a_finished_job_is_an_invalid_job_state(
         )
     assert _code(err) == "InvalidJobStateException"
     assert err.value.response["Error"]["Message"]
+
+
+FAILURE = {"type": "JobFailed", "message": "no"}
+CALLS = [
+    ("acknowledge_third_party_job", {"nonce": "n"}),
+    ("get_third_party_job_details", {}),
+    ("put_third_party_job_success_result", {}),
+    ("put_third_party_job_failure_result", {"failureDetails": FAILURE}),
+]
+CALL_IDS = [name for name, _ in CALLS]
+
+
+@pytest.mark.parametrize(("operation", "extra"), CALLS, ids=CALL_IDS)
+def test_every_operation_answers_an_unknown_job_with_job_not_found(
+    codepipeline: Client, approvals: Approvals, operation: str, extra: dict[str, Any]
+) -> None:
+    with pytest.raises(ClientError) as err:
+        getattr(codepipeline, operation)(jobId=UNKNOWN_JOB, clientToken=TOKEN, **extra)
+    assert _code(err) == "JobNotFoundException"
+    assert err.value.response["Error"]["Message"]
+
+
+@pytest.mark.parametrize(("operation", "extra"), CALLS, ids=CALL_IDS)
+def test_every_operation_answers_another_client_token_with_invalid_client_token(
+    nonce: str, job: Job, codepipeline: Client, operation: str, extra: dict[str, Any]
+) -> None:
+    with pytest.raises(ClientError) as err:
+        getattr(codepipeline, operation)(jobId=job["jobId"], clientToken="other", **extra)
+    assert _code(err) == "InvalidClientTokenException"
+    assert err.value.response["Error"]["Message"]
+
+
+def test_a_third_party_job_id_is_not_a_custom_job(job: Job, codepipeline: Client) -> None:
+    with pytest.raises(ClientError) as err:
+        codepipeline.get_job_details(jobId=job["jobId"])
+    assert _code(err) == "JobNotFoundException"

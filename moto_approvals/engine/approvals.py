@@ -27,6 +27,9 @@ from moto_approvals.exceptions import (
 #: text is the emulator's own (README, "Choices where AWS is silent").
 EXPIRED_SUMMARY = "Approval timed out"
 
+#: The working-set size below which stale entries are left alone.
+_COMPACT_FLOOR = 64
+
 
 class ManualApprovals:
     """The manual approval actions of one pipeline (``Approval``/``AWS``/``Manual``/``1``)."""
@@ -42,6 +45,10 @@ class ManualApprovals:
         # every open approval. Answered runs are dropped when they reach the top.
         self._deadlines: list[tuple[datetime.datetime, int, ActionRun]] = []
         self._order = itertools.count()
+        # Answered approvals leave stale entries behind (in the heap until their deadline): both
+        # working sets are compacted whenever they double, so they stay proportional to what
+        # is pending, at an amortized constant cost per approval.
+        self._compact_at = _COMPACT_FLOOR
 
     # -- ActionKind ------------------------------------------------------------------------
 
@@ -55,6 +62,14 @@ class ManualApprovals:
         self._open[run.token] = run
         self._started.append(run)
         heapq.heappush(self._deadlines, (deadline, next(self._order), run))
+        if max(len(self._deadlines), len(self._open)) > self._compact_at:
+            self._compact()
+
+    def _compact(self) -> None:
+        self._deadlines = [entry for entry in self._deadlines if entry[2].is_pending_approval]
+        heapq.heapify(self._deadlines)
+        self.open()  # prunes _open
+        self._compact_at = max(_COMPACT_FLOOR, 2 * max(len(self._deadlines), len(self._open)))
 
     def next_deadline(self) -> datetime.datetime | None:
         while self._deadlines and not self._deadlines[0][2].is_pending_approval:

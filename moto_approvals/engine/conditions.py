@@ -34,7 +34,7 @@ from moto_approvals.domain import (
     StageRun,
 )
 from moto_approvals.engine.kinds import ActionFlow
-from moto_approvals.engine.rules import RuleWorld, alarm_wait_deadline, evaluate
+from moto_approvals.engine.rules import RuleWorld, evaluate, rule_deadline
 from moto_approvals.exceptions import ConditionNotOverridableException
 
 
@@ -201,12 +201,12 @@ class StageConditions:
         return [execution for execution, _ in self._in_progress()]
 
     def next_deadline(self) -> datetime.datetime | None:
-        """The earliest instant an alarm rule stops waiting for its alarm to change."""
+        """The earliest instant a waiting rule must decide (timeout, alarm WaitTime)."""
         deadlines = [
             deadline
             for _, condition in self._in_progress()
             for rule_run in condition.rules
-            if (deadline := alarm_wait_deadline(rule_run)) is not None
+            if (deadline := rule_deadline(rule_run)) is not None
         ]
         return min(deadlines, default=None)
 

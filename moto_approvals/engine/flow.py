@@ -55,6 +55,7 @@ from moto_approvals.engine.positions import Positions
 from moto_approvals.engine.retry import UNSUCCESSFUL
 from moto_approvals.engine.steered import SteeredActions
 from moto_approvals.exceptions import (
+    ConcurrentPipelineExecutionsLimitExceededException,
     DuplicatedStopRequestException,
     PipelineExecutionNotFoundException,
     PipelineExecutionNotStoppableException,
@@ -62,6 +63,9 @@ from moto_approvals.exceptions import (
 )
 
 IdFactory = Callable[[], str]
+
+#: Executions in flight (running or queued) a QUEUED or PARALLEL pipeline may hold (quotas).
+MAX_CONCURRENT_EXECUTIONS = 50
 
 _ACTION_EVENTS = {
     ActionStatus.SUCCEEDED: EventState.SUCCEEDED,
@@ -96,7 +100,7 @@ class PipelineRuntime:
         #: The latest execution that entered each stage.
         self.stage_entries: dict[str, str] = {}
         self._latest_runs: dict[tuple[str, str], ActionRun] = {}
-        # A working set, pruned lazily, so a read costs what is in flight, not all history.
+        # The executions in flight, in start order (each leaves it when it finishes).
         self._in_flight: dict[str, PipelineExecution] = {}
         self._positions = Positions()
         # Executions that may be able to move: a write steps these, not everything in flight.
@@ -187,6 +191,7 @@ class PipelineRuntime:
         ``action_revisions`` revisions recorded on source actions (PutActionRevision)."""
         if client_request_token and client_request_token in self._client_tokens:
             return self.executions[self._client_tokens[client_request_token]]
+        self.check_capacity()
         resolved_variables = self._resolve_variables(variables or [])
         # Sources are fixed now, at the start (an S3 source: the version current now).
         sources = self.artifacts.fix_sources(source_revisions or [])
@@ -196,6 +201,7 @@ class PipelineRuntime:
         )
         self.launch(execution, 0, now)
         if client_request_token:
+            execution.client_request_token = client_request_token
             self._client_tokens[client_request_token] = execution.pipeline_execution_id
         self._pump(now)
         self._trim_history()
@@ -229,6 +235,17 @@ class PipelineRuntime:
             rollback_target=rollback_target,
         )
 
+    def check_capacity(self) -> None:
+        """Refuse one more execution in flight beyond the quota of QUEUED and PARALLEL modes
+        (SUPERSEDED holds at most one per stage and one at each transition)."""
+        mode = self.definition.execution_mode
+        if mode is ExecutionMode.SUPERSEDED or len(self._active()) < MAX_CONCURRENT_EXECUTIONS:
+            return
+        raise ConcurrentPipelineExecutionsLimitExceededException(
+            f"Pipeline {self.definition.name} has reached the limit of "
+            f"{MAX_CONCURRENT_EXECUTIONS} concurrent executions in {mode.value} mode."
+        )
+
     def _trim_history(self) -> None:
         """Keep at most ``history_limit`` executions: the oldest finished ones go first; one
         in flight, or still shown as a stage's or an action's latest, stays."""
@@ -240,12 +257,13 @@ class PipelineRuntime:
             self.history_limit,
             lambda e: e.status.is_active or e.pipeline_execution_id in shown,
         )
+        for execution in dropped:
+            if execution.client_request_token is not None:
+                self._client_tokens.pop(execution.client_request_token, None)
         if dropped:
-            gone = set(dropped)
-            self._client_tokens = {
-                token: key for token, key in self._client_tokens.items() if key not in gone
-            }
+            gone = {e.pipeline_execution_id for e in dropped}
             self.conditions.forget(gone)
+            self.jobs.forget(gone)
 
     def _resolve_variables(self, given: list[dict[str, str]]) -> list[dict[str, str]]:
         declared = dict(self.definition.variables)
@@ -367,15 +385,20 @@ class PipelineRuntime:
         self._pump(now)
         return done
 
-    def settle(self, now: datetime.datetime) -> None:
-        """Move executions on after a kind finished runs through its own entry points (jobs)."""
+    def settle(self, now: datetime.datetime, *woken: PipelineExecution) -> None:
+        """Move executions on after a kind finished runs through its own entry points (jobs),
+        or after something happened to the ``woken`` ones (an overridden condition)."""
+        for execution in woken:
+            self._wake(execution)
         self._pump(now)
 
-    def resume(self, execution: PipelineExecution) -> None:
-        """A finished execution is in flight again (a retry) at its new place, in its start
+    def resume(self, execution: PipelineExecution, stage_name: str) -> None:
+        """A finished execution is in flight again inside the stage (a retry), in its start
         order."""
         self._in_flight[execution.pipeline_execution_id] = execution
         self._in_flight = dict(sorted(self._in_flight.items(), key=lambda kv: kv[1].sequence))
+        execution.position = Position.INSIDE
+        execution.stage_index = self.definition.stage_index(stage_name)
         self._moved(execution)
 
     # -- transitions -----------------------------------------------------------------------
@@ -651,6 +674,7 @@ class PipelineRuntime:
         self, execution: PipelineExecution, status: ExecutionStatus, now: datetime.datetime
     ) -> None:
         execution.finish(status, now)
+        self._in_flight.pop(execution.pipeline_execution_id, None)
         self._moved(execution)
         state = (
             EventState.CANCELED

@@ -65,9 +65,11 @@ class History:
 
     # -- the cap ---------------------------------------------------------------------------
 
-    def trim(self, limit: int, pinned: Callable[[PipelineExecution], bool]) -> list[str]:
+    def trim(
+        self, limit: int, pinned: Callable[[PipelineExecution], bool]
+    ) -> list[PipelineExecution]:
         """Drop the oldest executions until ``limit`` remain, skipping pinned ones (in flight,
-        or still shown by GetPipelineState); returns the ids dropped."""
+        or still shown by GetPipelineState); returns those dropped."""
         excess = len(self._order) - limit
         if excess <= 0:
             return []
@@ -93,7 +95,7 @@ class History:
             for action_name, revision in execution.source_revisions.items():
                 if self._revisions.get((action_name, revision.revision_id)) is execution:
                     del self._revisions[(action_name, revision.revision_id)]
-        return sorted(gone)
+        return dropped
 
     def _remove_runs(self, runs: Iterable[ActionRun]) -> None:
         # In place: the runtime and its readers hold this list.

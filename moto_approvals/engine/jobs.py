@@ -199,6 +199,14 @@ class JobActions:
                 del self._open[job_id]
         return list(self._open.values())
 
+    def forget(self, pipeline_execution_ids: set[str]) -> None:
+        """Drop the jobs of executions the history no longer keeps (all of them finished)."""
+        self.jobs = {
+            job_id: job
+            for job_id, job in self.jobs.items()
+            if job.run.pipeline_execution_id not in pipeline_execution_ids
+        }
+
     def take_invocations(self) -> list[Job]:
         """The Lambda jobs created since the last call (each handler is called once)."""
         due, self._invocations = self._invocations, []

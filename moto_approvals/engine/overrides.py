@@ -30,7 +30,7 @@ class OverrideFlow(Protocol):
     @property
     def conditions(self) -> StageConditions: ...
 
-    def settle(self, now: datetime.datetime) -> None: ...
+    def settle(self, now: datetime.datetime, *woken: PipelineExecution) -> None: ...
 
 
 def override_stage_condition(
@@ -51,4 +51,5 @@ def override_stage_condition(
                 f"in stage {stage_name}."
             )
     flow.conditions.override(run, condition_type, now)
-    flow.settle(now)
+    assert execution is not None  # override() found its stage run
+    flow.settle(now, execution)

@@ -17,7 +17,6 @@ from moto_approvals.domain import (
     ExecutionStatus,
     PipelineDefinition,
     PipelineExecution,
-    Position,
     RetryMode,
     StageDefinition,
     StageRun,
@@ -46,7 +45,9 @@ class RetryFlow(Protocol):
 
     def execution(self, pipeline_execution_id: str) -> PipelineExecution: ...
 
-    def resume(self, execution: PipelineExecution) -> None: ...
+    def check_capacity(self) -> None: ...
+
+    def resume(self, execution: PipelineExecution, stage_name: str) -> None: ...
 
     def emit(
         self,
@@ -57,7 +58,7 @@ class RetryFlow(Protocol):
         stage_name: str | None = None,
     ) -> None: ...
 
-    def settle(self, now: datetime.datetime) -> None: ...
+    def settle(self, now: datetime.datetime, *woken: PipelineExecution) -> None: ...
 
 
 def retry_stage_execution(
@@ -95,16 +96,15 @@ def retry_stage_execution(
             raise StageNotRetryableException()
     else:
         rerun = list(run.actions)
+    flow.check_capacity()  # the retried execution is in flight again
     for name in rerun:
         del run.actions[name]
     run.status = StageStatus.IN_PROGRESS
     run.manual_retry_attempts += 1
     run.latest_retry_trigger = "ManualStageRetry"
     execution.status = ExecutionStatus.IN_PROGRESS
-    execution.position = Position.INSIDE
-    execution.stage_index = definition.stage_index(stage_name)
+    flow.resume(execution, stage_name)
     execution.last_update_time = now
-    flow.resume(execution)
     # The retried run is the stage's latest (only PARALLEL can have another one since).
     flow.stage_entries[stage_name] = pipeline_execution_id
     flow.emit(EventLevel.PIPELINE, EventState.RESUMED, execution, now)

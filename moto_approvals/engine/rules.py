@@ -49,7 +49,36 @@ class RuleWorld:
 def evaluate(
     run: RuleRun, execution: PipelineExecution, world: RuleWorld, now: datetime.datetime
 ) -> Verdict:
-    """The rule's verdict at ``now``."""
+    """The rule's verdict at ``now``: its type's, else a failure once it has timed out."""
+    status, summary = _verdict(run, execution, world, now)
+    timeout = _timeout(run)
+    if status is None and timeout is not None and now >= run.start_time + timeout:
+        minutes = run.rule["timeoutInMinutes"]
+        return ActionStatus.FAILED, f"Rule {run.rule_name} timed out after {minutes} minutes."
+    return status, summary
+
+
+def _timeout(run: RuleRun) -> datetime.timedelta | None:
+    """The rule's declared ``timeoutInMinutes``; a rule without one waits as long as it must."""
+    minutes = run.rule.get("timeoutInMinutes")
+    return None if minutes is None else datetime.timedelta(minutes=int(minutes))
+
+
+def rule_deadline(run: RuleRun) -> datetime.datetime | None:
+    """When a rule still waiting for a verdict must decide: its timeout, or an alarm's
+    WaitTime, whichever comes first."""
+    if run.status is not ActionStatus.IN_PROGRESS:
+        return None
+    timeout = _timeout(run)
+    deadlines = [d for d in (alarm_wait_deadline(run),) if d is not None]
+    if timeout is not None:
+        deadlines.append(run.start_time + timeout)
+    return min(deadlines, default=None)
+
+
+def _verdict(
+    run: RuleRun, execution: PipelineExecution, world: RuleWorld, now: datetime.datetime
+) -> Verdict:
     config = run.configuration
     if run.provider == "CloudWatchAlarm":
         return _cloudwatch_alarm(run, config, world, now)

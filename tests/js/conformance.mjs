@@ -28,6 +28,8 @@ const KNOWN_SERVED = [
   "StopPipelineExecution", "RetryStageExecution", "GetPipelineState", "PutApprovalResult",
   "ListActionExecutions", "EnableStageTransition", "DisableStageTransition",
   "TagResource", "UntagResource", "ListTagsForResource",
+  "CreateCustomActionType", "DeleteCustomActionType", "ListActionTypes", "GetActionType",
+  "UpdateActionType",
   "PollForJobs", "AcknowledgeJob", "GetJobDetails", "PutJobSuccessResult", "PutJobFailureResult",
   "PollForThirdPartyJobs", "AcknowledgeThirdPartyJob", "GetThirdPartyJobDetails",
   "PutThirdPartyJobSuccessResult", "PutThirdPartyJobFailureResult",
@@ -269,9 +271,53 @@ async function scenario() {
   await step("UpdatePipeline", "error: a missing pipeline", () =>
     fails("UpdatePipeline", { pipeline: { ...pipeline, name: "missing" } },
       ["PipelineNotFoundException", "ResourceNotFoundException"]));
+  await actionTypes();
   await step("DeletePipeline", "delete", () => send("DeletePipeline", { name }));
   await step("DeletePipeline", "error: ValidationException", () =>
     fails("DeletePipeline", { name: "bad name!" }, "ValidationException"));
+}
+
+async function actionTypes() {
+  const custom = { category: "Build", provider: "JsBuild", version: "1" };
+  const counts = { minimumCount: 0, maximumCount: 1 };
+  const scanner = {
+    id: { category: "Test", owner: "ThirdParty", provider: "JsScan", version: "1" },
+    executor: { type: "JobWorker", configuration: {} },
+    inputArtifactDetails: counts,
+    outputArtifactDetails: counts,
+  };
+  await step("CreateCustomActionType", "create", async () => {
+    const out = await send("CreateCustomActionType", {
+      ...custom, inputArtifactDetails: counts, outputArtifactDetails: counts,
+      tags: [{ key: "team", value: "js" }],
+    });
+    check(out.actionType.id.owner === "Custom" && out.tags.length === 1, "type and tags");
+  });
+  await step("CreateCustomActionType", "error: ValidationException", () =>
+    fails("CreateCustomActionType",
+      { ...custom, inputArtifactDetails: counts, outputArtifactDetails: counts },
+      "ValidationException"));
+  await step("ListActionTypes", "paginateListActionTypes", async () => {
+    const all = (await pages(sdk.paginateListActionTypes, {}, 1)).flatMap((p) => p.actionTypes);
+    check(all.some((t) => t.id.provider === "JsBuild"), "the custom type");
+    check(all.some((t) => t.id.owner === "AWS"), "AWS's own types");
+  });
+  await step("ListActionTypes", "error: InvalidNextTokenException", () =>
+    fails("ListActionTypes", { nextToken: "nope" }, "InvalidNextTokenException"));
+  await step("UpdateActionType", "update", () => send("UpdateActionType", { actionType: scanner }));
+  await step("UpdateActionType", "error: RequestFailedException", () =>
+    fails("UpdateActionType",
+      { actionType: { ...scanner, id: { ...scanner.id, owner: "AWS", provider: "Manual", category: "Approval" } } },
+      "RequestFailedException"));
+  await step("GetActionType", "get", async () => {
+    const out = await send("GetActionType", scanner.id);
+    check(out.actionType.id.provider === "JsScan", "the third-party type");
+  });
+  await step("GetActionType", "error: ActionTypeNotFoundException", () =>
+    fails("GetActionType", { ...scanner.id, provider: "Missing" }, "ActionTypeNotFoundException"));
+  await step("DeleteCustomActionType", "delete", () => send("DeleteCustomActionType", custom));
+  await step("DeleteCustomActionType", "error: ValidationException", () =>
+    fails("DeleteCustomActionType", { ...custom, provider: "bad name!" }, "ValidationException"));
 }
 
 // Every operation of the SDK: 501 NotImplemented (parsed, too) or served.
