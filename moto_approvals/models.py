@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from moto.codepipeline.models import CodePipeline, CodePipelineBackend, codepipeline_backends
 from moto.core.base_backend import BackendDict, BaseBackend
 from moto.core.utils import utcnow
-from moto.iam.exceptions import NotFoundException as IAMNotFoundException
+from moto.iam import exceptions as iam_exceptions
 from moto.moto_api._internal import mock_random
 
 from moto_approvals.action_type_service import (
@@ -91,6 +91,19 @@ def history_limit() -> int | None:
         _log.warning("%s=%r is not a positive whole number: ignored", HISTORY_LIMIT_VARIABLE, value)
         return None
     return int(value)
+
+
+def _iam_not_found() -> type[Exception]:
+    """What moto's IAM raises for a role it does not have: renamed in moto 5.1, so looked up by
+    name (a plain import of either fails on one side of the supported range)."""
+    for name in ("NotFoundException", "IAMNotFoundException"):
+        found: type[Exception] | None = getattr(iam_exceptions, name, None)
+        if found is not None:
+            return found
+    raise ImportError("moto.iam.exceptions has no NotFoundException: unsupported moto release")
+
+
+_IAM_NOT_FOUND = _iam_not_found()
 
 
 def _new_id() -> str:
@@ -200,7 +213,7 @@ class ApprovalsBackend(BaseBackend):
     def _role_policy(self, role_arn: str) -> str | None:
         try:
             role = self.pipelines.iam_backend.get_role_by_arn(role_arn)
-        except IAMNotFoundException:
+        except _IAM_NOT_FOUND:
             return None
         return str(role.assume_role_policy_document)
 
