@@ -1,5 +1,5 @@
-"""The backend's test-side control: what :class:`moto_approvals.mock.Approvals` and the control API
-steer (rule results, action behaviours, held actions) and read (pending approvals).
+"""The backend's test-side control, for :class:`~moto_approvals.handle.Approvals` and the
+control API: steer rule results, action behaviours and held actions; read pending approvals.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from moto_approvals.engine.rules import RULE_RESULTS, STATEFUL_PROVIDERS
 class SteeringOperations(BackendFacet):
     """Steer a pipeline's rules and actions from a test; read its pending approvals."""
 
-    # -- test-side control (see moto_approvals.mock.Approvals) -----------------------------
+    # -- test-side control (see moto_approvals.handle.Approvals) -----------------------------
 
     def set_rule_result(
         self, pipeline_name: str, stage_name: str, rule_name: str, result: str
