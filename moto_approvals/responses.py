@@ -95,18 +95,6 @@ def _gunzip(data: bytes) -> bytes:
     return inflated
 
 
-#: The families of operations, each a mixin (the job family's wire is its own).
-_FAMILIES = (
-    PipelineResponses,
-    ExecutionResponses,
-    StateResponses,
-    ConditionResponses,
-    WebhookResponses,
-    ActionTypeResponses,
-    JobResponses,
-)
-
-
 class ApprovalsCodePipelineResponse(
     PipelineResponses,
     ExecutionResponses,
@@ -267,10 +255,11 @@ class ApprovalsCodePipelineResponse(
         return str(arn)
 
 
-#: The operations this class answers itself (the rest are moto's).
+_MRO = ApprovalsCodePipelineResponse.__mro__
+#: The operations this class and its families answer themselves (the rest are moto's).
 _OWN_OPERATIONS = frozenset(
     name
-    for owner in (ApprovalsCodePipelineResponse, *_FAMILIES)
+    for owner in _MRO[: _MRO.index(CodePipelineResponse)]
     for name, member in vars(owner).items()
     if callable(member) and not name.startswith("_")
 )
