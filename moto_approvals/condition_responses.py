@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from moto_approvals import wire
+from moto_approvals import run_wire
 from moto_approvals.domain import ConditionType
 from moto_approvals.pagination import paginate
 from moto_approvals.responses_base import OperationResponses, reply, with_token
@@ -25,7 +25,7 @@ class ConditionResponses(OperationResponses):
         page, next_token = paginate(
             runs, lambda r: r.rule_execution_id, params.get("maxResults"), params.get("nextToken")
         )
-        details = [wire.rule_execution_detail(r, self.region) for r in page]
+        details = [run_wire.rule_execution_detail(r, self.region) for r in page]
         return reply(with_token({"ruleExecutionDetails": details}, next_token))
 
     def list_rule_types(self) -> str:

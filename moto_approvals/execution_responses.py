@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from moto_approvals import wire
+from moto_approvals import run_wire, wire
 from moto_approvals.deploy_targets import list_deploy_action_execution_targets
 from moto_approvals.domain import RetryMode
 from moto_approvals.pagination import paginate
@@ -77,7 +77,7 @@ class ExecutionResponses(OperationResponses):
         page, next_token = paginate(
             runs, lambda r: r.action_execution_id, params.get("maxResults"), params.get("nextToken")
         )
-        details = wire.action_execution_details(
+        details = run_wire.action_execution_details(
             page, self.region, self.approvals_backend.action_types.secrets
         )
         return reply(with_token({"actionExecutionDetails": details}, next_token))
