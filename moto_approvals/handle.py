@@ -1,5 +1,8 @@
-"""The :class:`Approvals` handle: a test reads and steers the emulator of one account and region,
-in-process or through a server's control API."""
+"""The :class:`Approvals` handle: a test reads and steers the emulator of one account and region.
+
+In-process it calls the backend; in server mode it calls the server's control API
+(:mod:`moto_approvals.remote`). Either way its errors are the same plain Python exceptions.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""The backend's test-side control, for :class:`~moto_approvals.handle.Approvals` and the
-control API: steer rule results, action behaviours and held actions; read pending approvals.
+"""The backend's test-side control: rule results, action behaviours, held actions, approvals.
+
+What :class:`~moto_approvals.handle.Approvals` and the control API steer and read.
 """
 
 from __future__ import annotations
