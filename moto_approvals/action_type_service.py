@@ -32,6 +32,7 @@ from moto_approvals.domain import ActionDefinition, ActionRun
 from moto_approvals.exceptions import ResourceNotFoundException, ValidationException
 
 if TYPE_CHECKING:
+    from moto_approvals.backend_facet import BackendFacet
     from moto_approvals.engine import PipelineRuntime
     from moto_approvals.models import ApprovalsBackend
 
@@ -51,7 +52,7 @@ def is_action_type_arn(arn: str) -> bool:
     return len(parts) == 6 and parts[5].startswith(ACTION_TYPE_RESOURCE)
 
 
-def action_type_by_arn(backend: ApprovalsBackend, arn: str) -> ActionType:
+def action_type_by_arn(backend: BackendFacet, arn: str) -> ActionType:
     """The custom type an ARN names (the only action types an account can tag)."""
     resource = backend.catalog.check_arn(arn)[len(ACTION_TYPE_RESOURCE) :]
     parts = resource.split("/")

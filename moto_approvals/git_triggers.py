@@ -2,8 +2,9 @@
 
 AWS starts a pipeline from events its connection receives from GitHub, GitLab or Bitbucket;
 moto has no repository, so the test sends the event through the handle
-(:meth:`moto_approvals.mock.Approvals.push`, :meth:`~moto_approvals.mock.Approvals.pull_request`)
-and this module decides, as the User Guide describes (pipelines-triggers, pipelines-filter):
+(:meth:`~moto_approvals.handle.Approvals.push`,
+:meth:`~moto_approvals.handle.Approvals.pull_request`) and this module decides, as the User
+Guide describes (pipelines-triggers, pipelines-filter):
 
 - A source action with a trigger that declares ``push`` or ``pullRequest`` filters starts the
   pipeline only on an event one of its filters matches (filters OR, criteria inside one AND);

@@ -6,26 +6,11 @@ validated input and the backend; the decisions are :mod:`moto_approvals.job_serv
 
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from moto_approvals.models import ApprovalsBackend
+from moto_approvals.responses_base import OperationResponses, reply
 
 
-def _json(data: dict[str, Any] | None = None) -> str:
-    return json.dumps(data or {})
-
-
-class JobResponses:
+class JobResponses(OperationResponses):
     """PollForJobs and the rest of the job family, for Lambda, custom and third-party jobs."""
-
-    if TYPE_CHECKING:  # provided by the response class this is mixed into
-
-        @property
-        def approvals_backend(self) -> ApprovalsBackend: ...
-
-        def _params(self) -> dict[str, Any]: ...
 
     # -- jobs: Custom actions (PollForJobs) and Lambda invoke actions -----------------------
 
@@ -34,28 +19,28 @@ class JobResponses:
         jobs = self.approvals_backend.jobs.poll_for_jobs(
             params["actionTypeId"], params.get("maxBatchSize"), params.get("queryParam")
         )
-        return _json({"jobs": jobs})
+        return reply({"jobs": jobs})
 
     def acknowledge_job(self) -> str:
         params = self._params()
         status = self.approvals_backend.jobs.acknowledge_job(params["jobId"], params["nonce"])
-        return _json({"status": status.value})
+        return reply({"status": status.value})
 
     def get_job_details(self) -> str:
         details = self.approvals_backend.jobs.get_job_details(self._params()["jobId"])
-        return _json({"jobDetails": details})
+        return reply({"jobDetails": details})
 
     def put_job_success_result(self) -> str:
         params = self._params()
         self.approvals_backend.jobs.put_job_success_result(params["jobId"], params)
-        return _json()
+        return reply()
 
     def put_job_failure_result(self) -> str:
         params = self._params()
         self.approvals_backend.jobs.put_job_failure_result(
             params["jobId"], params["failureDetails"]
         )
-        return _json()
+        return reply()
 
     # -- jobs: ThirdParty actions ----------------------------------------------------------
 
@@ -64,32 +49,32 @@ class JobResponses:
         jobs = self.approvals_backend.jobs.poll_for_third_party_jobs(
             params["actionTypeId"], params.get("maxBatchSize")
         )
-        return _json({"jobs": jobs})
+        return reply({"jobs": jobs})
 
     def acknowledge_third_party_job(self) -> str:
         params = self._params()
         status = self.approvals_backend.jobs.acknowledge_third_party_job(
             params["jobId"], params["nonce"], params["clientToken"]
         )
-        return _json({"status": status.value})
+        return reply({"status": status.value})
 
     def get_third_party_job_details(self) -> str:
         params = self._params()
         details = self.approvals_backend.jobs.get_third_party_job_details(
             params["jobId"], params["clientToken"]
         )
-        return _json({"jobDetails": details})
+        return reply({"jobDetails": details})
 
     def put_third_party_job_success_result(self) -> str:
         params = self._params()
         self.approvals_backend.jobs.put_third_party_job_success_result(
             params["jobId"], params["clientToken"], params
         )
-        return _json()
+        return reply()
 
     def put_third_party_job_failure_result(self) -> str:
         params = self._params()
         self.approvals_backend.jobs.put_third_party_job_failure_result(
             params["jobId"], params["clientToken"], params["failureDetails"]
         )
-        return _json()
+        return reply()

@@ -1,4 +1,4 @@
-"""The :class:`~moto_approvals.mock.Approvals` handle's server mode: the control API over HTTP.
+"""The :class:`~moto_approvals.handle.Approvals` handle's server mode: the control API over HTTP.
 
 Used when the handle is given a server's URL, and under moto's ``TEST_SERVER_MODE=true``
 (the server at ``TEST_SERVER_MODE_ENDPOINT``, default ``http://localhost:5000``, moto's

@@ -3,22 +3,20 @@
 Timestamps go out as JSON numbers of epoch seconds with millisecond precision, as AWS sends
 them on the JSON 1.1 wire (every SDK parses these; ISO strings break the JS and Go SDKs);
 members AWS would not send (empty summaries, absent tokens) are left out rather than sent as
-null.
+null. ListActionExecutions' and ListRuleExecutions' entries are in :mod:`~moto_approvals.run_wire`.
 """
 
 from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from moto.core.utils import unix_time
 
-from moto_approvals.action_type_service import HIDDEN
 from moto_approvals.catalog import PipelineRecord
 from moto_approvals.domain import (
-    ActionDefinition,
     ActionRun,
     ActionStatus,
     ArtifactLocation,
@@ -53,7 +51,7 @@ def timestamp(value: datetime.datetime) -> float:
 
 def pipeline_metadata(record: PipelineRecord) -> Json:
     """GetPipeline's ``metadata``."""
-    return _compact(
+    return compact(
         {
             "pipelineArn": record.arn,
             "created": timestamp(record.created),
@@ -105,7 +103,7 @@ def status_summary(execution: PipelineExecution) -> str | None:
     return None
 
 
-def _compact(data: Json) -> Json:
+def compact(data: Json) -> Json:
     return {key: value for key, value in data.items() if value is not None}
 
 
@@ -119,7 +117,7 @@ def artifact_revisions(execution: PipelineExecution) -> list[Json]:
                 continue
             for name in action.output_artifacts:
                 revisions.append(
-                    _compact(
+                    compact(
                         {
                             "name": name,
                             "revisionId": source.revision_id,
@@ -135,7 +133,7 @@ def artifact_revisions(execution: PipelineExecution) -> list[Json]:
 def source_revisions(execution: PipelineExecution) -> list[Json]:
     """ListPipelineExecutions' ``sourceRevisions``: one per source action."""
     return [
-        _compact(
+        compact(
             {
                 "actionName": source.action_name,
                 "revisionId": source.revision_id,
@@ -163,7 +161,7 @@ def trigger(execution: PipelineExecution) -> Json:
 
 def pipeline_execution(execution: PipelineExecution) -> Json:
     """GetPipelineExecution's ``pipelineExecution``."""
-    return _compact(
+    return compact(
         {
             "pipelineName": execution.pipeline_name,
             "pipelineVersion": execution.pipeline_version,
@@ -184,7 +182,7 @@ def pipeline_execution(execution: PipelineExecution) -> Json:
 
 def pipeline_execution_summary(execution: PipelineExecution) -> Json:
     """One entry of ListPipelineExecutions."""
-    return _compact(
+    return compact(
         {
             "pipelineExecutionId": execution.pipeline_execution_id,
             "status": execution.status.value,
@@ -205,7 +203,7 @@ def pipeline_execution_summary(execution: PipelineExecution) -> Json:
 
 def _action_execution(run: ActionRun, show_token: bool) -> Json:
     """ActionState.latestExecution: the token shows only while the approval waits."""
-    return _compact(
+    return compact(
         {
             "actionExecutionId": run.action_execution_id,
             "status": run.status.value,
@@ -222,7 +220,7 @@ def _action_execution(run: ActionRun, show_token: bool) -> Json:
 
 
 def _transition(state: TransitionState) -> Json:
-    return _compact(
+    return compact(
         {
             "enabled": state.enabled,
             "lastChangedBy": state.last_changed_by,
@@ -302,7 +300,7 @@ def pipeline_state(
             state["latestExecution"] = _stage_execution(execution, run)
             if run.latest_retry_trigger is not None:
                 # The model's minimum for each attempt count is 1: a zero count is left out.
-                state["retryStageMetadata"] = _compact(
+                state["retryStageMetadata"] = compact(
                     {
                         "autoStageRetryAttempt": run.auto_retry_attempts or None,
                         "manualStageRetryAttempt": run.manual_retry_attempts or None,
@@ -320,93 +318,6 @@ def pipeline_state(
     }
 
 
-Secrets = Callable[[Mapping[str, str]], frozenset[str]]
-
-
-def _no_secrets(action_type_id: Mapping[str, str]) -> frozenset[str]:
-    return frozenset()
-
-
-def action_execution_details(
-    runs: list[ActionRun], region: str, secrets: Secrets = _no_secrets
-) -> list[Json]:
-    """A page of ListActionExecutions: each action's fixed input is built once per page, with
-    the values of its type's ``secrets`` properties hidden."""
-    inputs: dict[int, Json] = {}
-    return [action_execution_detail(run, region, inputs, secrets) for run in runs]
-
-
-def _action_input(action: ActionDefinition, region: str, hidden: frozenset[str]) -> Json:
-    return _compact(
-        {
-            "actionTypeId": dict(action.action_type_id),
-            "configuration": _hidden(action.configuration, hidden),
-            "roleArn": action.role_arn,
-            "region": action.region or region,
-            "namespace": action.namespace,
-        }
-    )
-
-
-def action_execution_detail(
-    run: ActionRun,
-    region: str,
-    inputs: dict[int, Json] | None = None,
-    secrets: Secrets = _no_secrets,
-) -> Json:
-    """One entry of ListActionExecutions (``inputs``: the fixed inputs built so far)."""
-    action = run.action
-    if inputs is None:
-        inputs = {}
-    fixed = inputs.get(id(action))
-    if fixed is None:
-        fixed = inputs[id(action)] = _action_input(action, region, secrets(action.action_type_id))
-    configuration = run.configuration
-    action_input = {
-        **fixed,
-        # The declared configuration when nothing was resolved: the same dict, not a copy.
-        "resolvedConfiguration": (
-            fixed["configuration"]
-            if configuration is action.configuration
-            else _hidden(configuration, secrets(action.action_type_id))
-        ),
-        "inputArtifacts": artifact_details(run.input_artifacts),
-    }
-    result = _compact(
-        {
-            "externalExecutionId": run.external_execution_id,
-            "externalExecutionSummary": run.summary or None,
-            "externalExecutionUrl": run.external_execution_url,
-            "errorDetails": error_details(run),
-        }
-    )
-    output: Json = {
-        "outputArtifacts": artifact_details(run.output_artifacts),
-        "outputVariables": dict(run.output_variables),
-    }
-    if result:
-        output["executionResult"] = result
-    return _compact(
-        {
-            "pipelineExecutionId": run.pipeline_execution_id,
-            "actionExecutionId": run.action_execution_id,
-            "pipelineVersion": run.pipeline_version,
-            "stageName": run.stage_name,
-            "actionName": run.action_name,
-            "startTime": timestamp(run.start_time),
-            "lastUpdateTime": timestamp(run.last_status_change),
-            "updatedBy": run.updated_by,
-            "status": run.status.value,
-            "input": action_input,
-            "output": output,
-        }
-    )
-
-
-def _hidden(configuration: Mapping[str, str], secrets: frozenset[str]) -> dict[str, str]:
-    return {k: HIDDEN if k in secrets else v for k, v in configuration.items()}
-
-
 _CONDITION_STATE_KEYS = {
     ConditionType.BEFORE_ENTRY: "beforeEntryConditionState",
     ConditionType.ON_SUCCESS: "onSuccessConditionState",
@@ -415,7 +326,7 @@ _CONDITION_STATE_KEYS = {
 
 
 def _rule_execution(run: RuleRun) -> Json:
-    return _compact(
+    return compact(
         {
             "ruleExecutionId": run.rule_execution_id,
             "status": run.status.value,
@@ -426,7 +337,7 @@ def _rule_execution(run: RuleRun) -> Json:
 
 
 def _condition_state(condition: ConditionRun) -> Json:
-    execution = _compact(
+    execution = compact(
         {
             "status": condition.status.value,
             "summary": condition.summary or None,
@@ -453,41 +364,3 @@ def _condition_states(run: StageRun) -> Json:
         _CONDITION_STATE_KEYS[condition_type]: _condition_state(condition)
         for condition_type, condition in run.conditions.items()
     }
-
-
-def rule_execution_detail(run: RuleRun, region: str) -> Json:
-    """One entry of ListRuleExecutions."""
-    rule = run.rule
-    result = _compact(
-        {
-            "externalExecutionSummary": run.summary or None,
-            "errorDetails": (
-                {"code": "RuleFailed", "message": run.summary or "Rule failed"}
-                if run.status is ActionStatus.FAILED
-                else None
-            ),
-        }
-    )
-    return _compact(
-        {
-            "pipelineExecutionId": run.pipeline_execution_id,
-            "ruleExecutionId": run.rule_execution_id,
-            "pipelineVersion": run.pipeline_version,
-            "stageName": run.stage_name,
-            "ruleName": run.rule_name,
-            "startTime": timestamp(run.start_time),
-            "lastUpdateTime": timestamp(run.last_status_change),
-            "status": run.status.value,
-            "input": _compact(
-                {
-                    "ruleTypeId": dict(rule["ruleTypeId"]),
-                    "configuration": dict(rule.get("configuration") or {}),
-                    "resolvedConfiguration": dict(rule.get("configuration") or {}),
-                    "roleArn": rule.get("roleArn"),
-                    "region": rule.get("region") or region,
-                    "inputArtifacts": [],
-                }
-            ),
-            "output": {"executionResult": result} if result else {},
-        }
-    )

@@ -41,6 +41,10 @@ MANUAL = {"category": "Approval", "owner": "AWS", "provider": "Manual", "version
 SOURCE = {"category": "Source", "owner": "AWS", "provider": "S3", "version": "1"}
 BUILD = {"category": "Build", "owner": "AWS", "provider": "CodeBuild", "version": "1"}
 DEPLOY = {"category": "Deploy", "owner": "AWS", "provider": "S3", "version": "1"}
+ALARM_RULE = {"category": "Rule", "owner": "AWS", "provider": "CloudWatchAlarm", "version": "1"}
+WINDOW_RULE = {"category": "Rule", "owner": "AWS", "provider": "DeploymentWindow", "version": "1"}
+LAMBDA_RULE = {"category": "Rule", "owner": "AWS", "provider": "LambdaInvoke", "version": "1"}
+VARIABLE_RULE = {"category": "Rule", "owner": "AWS", "provider": "VariableCheck", "version": "1"}
 #: The keys of the approval SNS message, in AWS's order (approvals-json-format).
 APPROVAL_MESSAGE_KEYS = ["region", "consoleLink", "approval"]
 APPROVAL_KEYS = [

@@ -8,7 +8,10 @@ import pytest
 from botocore.exceptions import ClientError
 from freezegun import freeze_time
 from pipelines import (
+    ALARM_RULE,
+    LAMBDA_RULE,
     START,
+    WINDOW_RULE,
     Client,
     CreatePipeline,
     Declaration,
@@ -22,10 +25,6 @@ from pipelines import (
 )
 
 from moto_approvals import Approvals
-
-ALARM_RULE = {"category": "Rule", "owner": "AWS", "provider": "CloudWatchAlarm", "version": "1"}
-WINDOW_RULE = {"category": "Rule", "owner": "AWS", "provider": "DeploymentWindow", "version": "1"}
-LAMBDA_RULE = {"category": "Rule", "owner": "AWS", "provider": "LambdaInvoke", "version": "1"}
 
 
 def gated(rule: dict[str, Any], result: str = "FAIL") -> Declaration:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from pipelines import (
+    LAMBDA_RULE,
     REGION,
     Client,
     approval_stage,
@@ -29,7 +30,6 @@ ACCOUNT = "123456789012"
 API = f"/approvals/api/{ACCOUNT}/{REGION}"
 RELEASE = f"{API}/pipelines/release"
 CONSOLE_ROLE = f"arn:aws:sts::{ACCOUNT}:assumed-role/moto-approvals/console"
-LAMBDA_RULE = {"category": "Rule", "owner": "AWS", "provider": "LambdaInvoke", "version": "1"}
 NO_EXECUTION = "00000000-0000-0000-0000-000000000000"
 
 

@@ -12,7 +12,7 @@ import pytest
 from job_fixtures import LAMBDA
 from pipelines import REGION, TRUST_POLICY, Client, approval_stage, declaration, source_stage
 
-from moto_approvals import Approvals, mock
+from moto_approvals import Approvals, handle
 from moto_approvals.server import running_server
 
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
@@ -65,7 +65,7 @@ def test_a_handle_on_a_server_in_this_process_registers_a_handler(url: str, clie
 def test_a_handle_on_a_server_in_another_process_cannot_register_a_handler(
     url: str, client: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(mock, "process_identity", lambda: "another process")
+    monkeypatch.setattr(handle, "process_identity", lambda: "another process")
 
     with pytest.raises(ValueError, match="runs in another process"):
         Approvals(endpoint_url=url).register_lambda("fn", lambda event, context: None)

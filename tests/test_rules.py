@@ -9,7 +9,10 @@ import pytest
 from botocore.exceptions import ClientError
 from freezegun import freeze_time
 from pipelines import (
+    LAMBDA_RULE,
     START,
+    VARIABLE_RULE,
+    WINDOW_RULE,
     Client,
     CreatePipeline,
     Declaration,
@@ -24,9 +27,6 @@ from pipelines import (
 
 from moto_approvals import Approvals
 
-WINDOW_RULE = {"category": "Rule", "owner": "AWS", "provider": "DeploymentWindow", "version": "1"}
-LAMBDA_RULE = {"category": "Rule", "owner": "AWS", "provider": "LambdaInvoke", "version": "1"}
-VARIABLE_RULE = {"category": "Rule", "owner": "AWS", "provider": "VariableCheck", "version": "1"}
 #: Open from 14:00 to 14:59 UTC; START is 09:00.
 CLOSED_WINDOW = {
     "name": "Window",

@@ -1,7 +1,9 @@
 """The engine: every state transition of a pipeline's executions, by concern.
 
-- :mod:`~moto_approvals.engine.flow`: executions through stages, stage locks, transitions,
-  stop, updates (:class:`PipelineRuntime`).
+- :mod:`~moto_approvals.engine.flow`: the execution lifecycle and the operations on it:
+  start, stop, updates, transitions (:class:`PipelineRuntime`).
+- :mod:`~moto_approvals.engine.machine`: how executions move through stages: positions,
+  stage locks, entering and leaving, endings and their state-change events.
 - :mod:`~moto_approvals.engine.retry`, :mod:`~moto_approvals.engine.rollback`,
   :mod:`~moto_approvals.engine.overrides`: stage retry, rollback and condition overrides.
 - :mod:`~moto_approvals.engine.kinds`: what an action kind shares with the flow.
