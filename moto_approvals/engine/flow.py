@@ -591,10 +591,12 @@ class PipelineRuntime:
         execution.position = Position.INSIDE
         execution.last_update_time = now
         self._moved(execution)
-        execution.stage_runs[stage.name] = StageRun(
-            stage_name=stage.name,
-            pipeline_execution_id=execution.pipeline_execution_id,
-            status=StageStatus.IN_PROGRESS,
+        execution.put_stage_run(
+            StageRun(
+                stage_name=stage.name,
+                pipeline_execution_id=execution.pipeline_execution_id,
+                status=StageStatus.IN_PROGRESS,
+            )
         )
         self.stage_entries[stage.name] = execution.pipeline_execution_id
         self.emit(EventLevel.STAGE, EventState.STARTED, execution, now, stage.name)
@@ -615,7 +617,7 @@ class PipelineRuntime:
             start_time=now,
             last_status_change=now,
         )
-        run.actions[action.name] = action_run
+        run.put_action(action_run)
         self.history.add_run(action_run)
         self._latest_runs[(action.stage_name, action.name)] = action_run
         self.emit(EventLevel.ACTION, EventState.STARTED, execution, now, action_run=action_run)
