@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime
 import itertools
 from collections.abc import Callable
+from typing import TypeVar, cast
 
 from moto_approvals.domain import (
     ActionDefinition,
@@ -65,6 +66,8 @@ from moto_approvals.exceptions import (
 IdFactory = Callable[[], str]
 
 #: Executions in flight (running or queued) a QUEUED or PARALLEL pipeline may hold (quotas).
+T = TypeVar("T")
+
 MAX_CONCURRENT_EXECUTIONS = 50
 
 _ACTION_EVENTS = {
@@ -143,6 +146,19 @@ class PipelineRuntime:
         if self.definition.execution_mode is ExecutionMode.SUPERSEDED:
             return sorted(waiting, key=lambda e: e.sequence, reverse=True)
         return waiting
+
+    def waiting_summaries(
+        self, stage_name: str, build: Callable[[PipelineExecution], T]
+    ) -> list[T]:
+        """``build`` of each execution waiting at the stage, next first; kept while nobody
+        arrives at or leaves that transition (a waiting execution's status only changes as it
+        leaves)."""
+        return cast(
+            list[T],
+            self._positions.memo(
+                stage_name, lambda: [build(e) for e in self.waiting_at(stage_name)]
+            ),
+        )
 
     def pending_approvals(self) -> list[PendingApproval]:
         return self.approvals.pending()
