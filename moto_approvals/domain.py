@@ -264,6 +264,36 @@ class _StageRuns(_Frozen[str, "StageRun"]):
         return item.stage_name
 
 
+class _SourceRevisions(_Frozen[str, "SourceRevision"]):
+    __slots__ = ()
+
+    @staticmethod
+    def _key(item: SourceRevision) -> str:
+        return item.action_name
+
+
+class Pairs(Mapping[str, str]):
+    """A read-only mapping over ``(name, value)`` pairs it shares with their owner (a source
+    revision's variables, shown again as its action run's output variables)."""
+
+    __slots__ = ("_pairs",)
+
+    def __init__(self, pairs: tuple[tuple[str, str], ...]) -> None:
+        self._pairs = pairs
+
+    def __getitem__(self, key: str) -> str:
+        for name, value in self._pairs:
+            if name == key:
+                return value
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, _ in self._pairs)
+
+    def __len__(self) -> int:
+        return len(self._pairs)
+
+
 def _empty() -> Mapping[Any, Any]:
     return EMPTY
 
@@ -582,7 +612,7 @@ class PipelineExecution:
     #: Arrival order at the current inbound transition (QUEUED is FIFO on it).
     arrived_at: int = 0
     #: What each source action fetches, fixed when the execution starts (by action name).
-    source_revisions: dict[str, SourceRevision] = field(default_factory=dict)
+    source_revisions: Mapping[str, SourceRevision] = field(default_factory=dict)
     execution_type: ExecutionType = field(default_factory=lambda: ExecutionType.STANDARD)
     #: A rollback's target: the execution whose stage run it repeats.
     rollback_target: str | None = None
@@ -626,6 +656,8 @@ class PipelineExecution:
             self.stage_runs = _StageRuns(tuple(self.stage_runs.values()))
         for run in self.stage_runs.values():
             run.compact()
+        if isinstance(self.source_revisions, dict):
+            self.source_revisions = _SourceRevisions(tuple(self.source_revisions.values()))
 
 
 @dataclass
