@@ -7,10 +7,11 @@ so the wire layer can emit ``status.value`` unchanged.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Protocol
+from types import MappingProxyType
+from typing import Any, Generic, Protocol, TypeVar
 
 #: A pipeline or action declaration as CreatePipeline receives it (camelCase keys).
 Declaration = dict[str, Any]
@@ -210,6 +211,93 @@ def _artifact_stores(pipeline: Declaration) -> tuple[tuple[str, str], ...]:
     return tuple((region, store["location"]) for region, store in stores.items())
 
 
+#: The one empty mapping every run without output variables or conditions shares.
+EMPTY: Mapping[Any, Any] = MappingProxyType({})
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+class _Frozen(Mapping[_K, _V], Generic[_K, _V]):
+    """A read-only mapping over a tuple, each item keyed by its own name.
+
+    What a finished execution keeps in place of a dict: a dict of one or a few entries costs
+    three to four times the memory, and history keeps every execution. Lookups scan the
+    tuple, which is short (a pipeline's stages, a stage's actions).
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: tuple[_V, ...]) -> None:
+        self._items = items
+
+    @staticmethod
+    def _key(item: Any) -> Any:
+        raise NotImplementedError
+
+    def __getitem__(self, key: _K) -> _V:
+        for item in self._items:
+            if self._key(item) == key:
+                return item
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[_K]:
+        return (self._key(item) for item in self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class _ActionRuns(_Frozen[str, "ActionRun"]):
+    __slots__ = ()
+
+    @staticmethod
+    def _key(item: ActionRun) -> str:
+        return item.action.name
+
+
+class _StageRuns(_Frozen[str, "StageRun"]):
+    __slots__ = ()
+
+    @staticmethod
+    def _key(item: StageRun) -> str:
+        return item.stage_name
+
+
+class _SourceRevisions(_Frozen[str, "SourceRevision"]):
+    __slots__ = ()
+
+    @staticmethod
+    def _key(item: SourceRevision) -> str:
+        return item.action_name
+
+
+class Pairs(Mapping[str, str]):
+    """A read-only mapping over ``(name, value)`` pairs it shares with their owner (a source
+    revision's variables, shown again as its action run's output variables)."""
+
+    __slots__ = ("_pairs",)
+
+    def __init__(self, pairs: tuple[tuple[str, str], ...]) -> None:
+        self._pairs = pairs
+
+    def __getitem__(self, key: str) -> str:
+        for name, value in self._pairs:
+            if name == key:
+                return value
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, _ in self._pairs)
+
+    def __len__(self) -> int:
+        return len(self._pairs)
+
+
+def _empty() -> Mapping[Any, Any]:
+    return EMPTY
+
+
 @dataclass(slots=True)
 class ArtifactLocation:
     """Where one named artifact of one action run lives in the artifact store (moto S3)."""
@@ -239,6 +327,27 @@ def _finish(
 
 
 @dataclass(slots=True)
+class ApprovalDetails:
+    """The part of an action run only a manual approval has."""
+
+    token: str | None = None
+    expires_at: datetime.datetime | None = None
+    answer: ApprovalStatus | None = None
+    updated_by: str | None = None
+
+
+@dataclass(slots=True)
+class JobDetails:
+    """The part of an action run only a job's action has, set as its worker reports."""
+
+    job_execution_id: str | None = None
+    job_execution_url: str | None = None
+    entity_url: str | None = None
+    percent_complete: int | None = None
+    error_code: str | None = None
+
+
+@dataclass(slots=True)
 class ActionRun:
     """One run of one action inside one stage run of one execution."""
 
@@ -249,30 +358,135 @@ class ActionRun:
     status: ActionStatus
     start_time: datetime.datetime
     last_status_change: datetime.datetime
-    #: The approval token; kept after the answer as the external execution id.
-    token: str | None = None
-    expires_at: datetime.datetime | None = None
-    #: A job's externalExecutionId and the links its action type's URL templates give.
-    job_execution_id: str | None = None
-    job_execution_url: str | None = None
-    entity_url: str | None = None
-    answer: ApprovalStatus | None = None
     summary: str | None = None
-    updated_by: str | None = None
-    #: How far a job worker said it got (executionDetails.percentComplete).
-    percent_complete: int | None = None
-    #: The failure type a job worker reported (PutJobFailureResult), for the FAILED event.
-    error_code: str | None = None
+    #: What only an approval run has (its token, deadline and answer); None for other runs.
+    approval: ApprovalDetails | None = None
+    #: What only a job's run has (the worker's links and progress); None until one is set.
+    job: JobDetails | None = None
     #: Filled when the run starts, before its kind starts it (artifacts and variables).
     # Tuples: an action without artifacts (most of them) shares the one empty tuple.
     input_artifacts: Sequence[ArtifactLocation] = ()
     output_artifacts: Sequence[ArtifactLocation] = ()
     #: The configuration with every #{...} reference resolved; None until resolved.
     resolved_configuration: dict[str, str] | None = None
-    #: The variables the action produced (a job's outputVariables, an S3 source's own).
-    output_variables: dict[str, str] = field(default_factory=dict)
+    #: The variables the action produced (a job's outputVariables, an S3 source's own);
+    #: replaced, never changed in place (most runs share the one empty mapping).
+    output_variables: Mapping[str, str] = field(default_factory=_empty)
     #: Start order within the pipeline's history (pages of ListActionExecutions bisect on it).
     ordinal: int = 0
+
+    @property
+    def token(self) -> str | None:
+        """The approval token; kept after the answer as the external execution id."""
+        return None if self.approval is None else self.approval.token
+
+    @token.setter
+    def token(self, value: str | None) -> None:
+        if self.approval is None:
+            if value is None:
+                return
+            self.approval = ApprovalDetails()
+        self.approval.token = value
+
+    @property
+    def expires_at(self) -> datetime.datetime | None:
+        return None if self.approval is None else self.approval.expires_at
+
+    @expires_at.setter
+    def expires_at(self, value: datetime.datetime | None) -> None:
+        if self.approval is None:
+            if value is None:
+                return
+            self.approval = ApprovalDetails()
+        self.approval.expires_at = value
+
+    @property
+    def answer(self) -> ApprovalStatus | None:
+        return None if self.approval is None else self.approval.answer
+
+    @answer.setter
+    def answer(self, value: ApprovalStatus | None) -> None:
+        if self.approval is None:
+            if value is None:
+                return
+            self.approval = ApprovalDetails()
+        self.approval.answer = value
+
+    @property
+    def updated_by(self) -> str | None:
+        return None if self.approval is None else self.approval.updated_by
+
+    @updated_by.setter
+    def updated_by(self, value: str | None) -> None:
+        if self.approval is None:
+            if value is None:
+                return
+            self.approval = ApprovalDetails()
+        self.approval.updated_by = value
+
+    @property
+    def job_execution_id(self) -> str | None:
+        """A job's externalExecutionId."""
+        return None if self.job is None else self.job.job_execution_id
+
+    @job_execution_id.setter
+    def job_execution_id(self, value: str | None) -> None:
+        if self.job is None:
+            if value is None:
+                return
+            self.job = JobDetails()
+        self.job.job_execution_id = value
+
+    @property
+    def job_execution_url(self) -> str | None:
+        return None if self.job is None else self.job.job_execution_url
+
+    @job_execution_url.setter
+    def job_execution_url(self, value: str | None) -> None:
+        if self.job is None:
+            if value is None:
+                return
+            self.job = JobDetails()
+        self.job.job_execution_url = value
+
+    @property
+    def entity_url(self) -> str | None:
+        """The link the action type's entityUrlTemplate gives."""
+        return None if self.job is None else self.job.entity_url
+
+    @entity_url.setter
+    def entity_url(self, value: str | None) -> None:
+        if self.job is None:
+            if value is None:
+                return
+            self.job = JobDetails()
+        self.job.entity_url = value
+
+    @property
+    def percent_complete(self) -> int | None:
+        """How far a job worker said it got (executionDetails.percentComplete)."""
+        return None if self.job is None else self.job.percent_complete
+
+    @percent_complete.setter
+    def percent_complete(self, value: int | None) -> None:
+        if self.job is None:
+            if value is None:
+                return
+            self.job = JobDetails()
+        self.job.percent_complete = value
+
+    @property
+    def error_code(self) -> str | None:
+        """The failure type a job worker reported (PutJobFailureResult)."""
+        return None if self.job is None else self.job.error_code
+
+    @error_code.setter
+    def error_code(self, value: str | None) -> None:
+        if self.job is None:
+            if value is None:
+                return
+            self.job = JobDetails()
+        self.job.error_code = value
 
     @property
     def stage_name(self) -> str:
@@ -315,15 +529,39 @@ class StageRun:
     stage_name: str
     pipeline_execution_id: str
     status: StageStatus
-    #: The latest run of each action of the stage that has started in this visit.
-    actions: dict[str, ActionRun] = field(default_factory=dict)
+    #: The latest run of each action of the stage that has started in this visit (read-only:
+    #: :meth:`put_action` and :meth:`drop_action` change it).
+    actions: Mapping[str, ActionRun] = field(default_factory=dict)
     manual_retry_attempts: int = 0
     auto_retry_attempts: int = 0
-    #: The latest run of each of the stage's conditions in this visit, by type.
-    conditions: dict[ConditionType, ConditionRun] = field(default_factory=dict)
+    #: The latest run of each of the stage's conditions in this visit, by type (read-only:
+    #: :meth:`put_condition` changes it).
+    conditions: Mapping[ConditionType, ConditionRun] = field(default_factory=_empty)
     #: The beforeEntry condition let the execution in (or the stage has none).
     entered: bool = False
     latest_retry_trigger: str | None = None
+
+    def put_action(self, run: ActionRun) -> None:
+        self._open_actions()[run.action.name] = run
+
+    def drop_action(self, name: str) -> None:
+        del self._open_actions()[name]
+
+    def put_condition(self, condition: ConditionRun) -> None:
+        conditions = dict(self.conditions)
+        conditions[condition.condition_type] = condition
+        self.conditions = conditions
+
+    def _open_actions(self) -> dict[str, ActionRun]:
+        # A retry reopens a stage run that its execution's end compacted.
+        if not isinstance(self.actions, dict):
+            self.actions = dict(self.actions)
+        return self.actions
+
+    def compact(self) -> None:
+        """Keep the runs in a tuple-backed mapping (see :class:`_Frozen`)."""
+        if isinstance(self.actions, dict):
+            self.actions = _ActionRuns(tuple(self.actions.values()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,13 +605,14 @@ class PipelineExecution:
     sequence: int = 0
     position: Position = Position.WAITING
     stage_index: int = 0
-    stage_runs: dict[str, StageRun] = field(default_factory=dict)
+    #: The run of each stage the execution entered (read-only: :meth:`put_stage_run`).
+    stage_runs: Mapping[str, StageRun] = field(default_factory=dict)
     status_summary: str | None = None
     stop_reason: str | None = None
     #: Arrival order at the current inbound transition (QUEUED is FIFO on it).
     arrived_at: int = 0
     #: What each source action fetches, fixed when the execution starts (by action name).
-    source_revisions: dict[str, SourceRevision] = field(default_factory=dict)
+    source_revisions: Mapping[str, SourceRevision] = field(default_factory=dict)
     execution_type: ExecutionType = field(default_factory=lambda: ExecutionType.STANDARD)
     #: A rollback's target: the execution whose stage run it repeats.
     rollback_target: str | None = None
@@ -402,10 +641,23 @@ class PipelineExecution:
         stage = self.current_stage
         return self.position is Position.WAITING and stage is not None and stage.name == stage_name
 
+    def put_stage_run(self, run: StageRun) -> None:
+        if not isinstance(self.stage_runs, dict):
+            self.stage_runs = dict(self.stage_runs)
+        self.stage_runs[run.stage_name] = run
+
     def finish(self, status: ExecutionStatus, now: datetime.datetime) -> None:
         self.status = status
         self.position = Position.DONE
         self.last_update_time = now
+        # History keeps every finished execution: hold its runs compactly from now on (a
+        # retry or a late change reopens what it touches).
+        if isinstance(self.stage_runs, dict):
+            self.stage_runs = _StageRuns(tuple(self.stage_runs.values()))
+        for run in self.stage_runs.values():
+            run.compact()
+        if isinstance(self.source_revisions, dict):
+            self.source_revisions = _SourceRevisions(tuple(self.source_revisions.values()))
 
 
 @dataclass

@@ -113,7 +113,7 @@ class ExecutionOperations(BackendFacet):
         with self._pipeline(pipeline_name) as runtime:
             if pipeline_execution_id is not None:
                 runtime.execution(pipeline_execution_id)
-                return runtime.runs_by_execution.get(pipeline_execution_id, [])[::-1]
+                return list(runtime.runs_by_execution.get(pipeline_execution_id, ())[::-1])
             return runtime.history.runs_newest_first()
 
     def set_stage_transition(

@@ -17,6 +17,7 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+import sys
 import zlib
 from typing import Any
 
@@ -252,7 +253,8 @@ class ApprovalsCodePipelineResponse(
             _, arn, _ = backend.get_caller_identity(self.get_access_key(), self.region)
         else:
             _, arn, _ = backend.get_caller_identity(self.get_access_key())
-        return str(arn)
+        # Interned: every execution and answer a caller starts records it (history keeps one).
+        return sys.intern(str(arn))
 
 
 _MRO = ApprovalsCodePipelineResponse.__mro__

@@ -275,7 +275,9 @@ def pipeline_state(
         if waiting:
             state["inboundExecution"] = _stage_execution(waiting[0])
             if definition.execution_mode is not ExecutionMode.SUPERSEDED:
-                state["inboundExecutions"] = [_stage_execution(e) for e in waiting]
+                # Each entry is built once per state of the queue: GetPipelineState with a
+                # long queue costs our side the list's encoding, not building every entry.
+                state["inboundExecutions"] = runtime.waiting_summaries(stage.name, _stage_execution)
         for action in stage.actions:
             action_state: Json = {"actionName": action.name}
             latest = runtime.latest_run(stage.name, action.name)

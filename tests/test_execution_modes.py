@@ -247,6 +247,20 @@ def test_queued_executions_wait_in_the_order_they_arrived(
     assert stage["latestExecution"]["pipelineExecutionId"] == queued
 
 
+def test_a_stopped_queued_execution_leaves_the_queue_a_previous_read_listed(
+    codepipeline: Client, queued: str
+) -> None:
+    second = start(codepipeline)
+    third = start(codepipeline)
+    stage_state(codepipeline, "Approve")  # the queue as it was, read once
+
+    codepipeline.stop_pipeline_execution(pipelineName="release", pipelineExecutionId=second)
+
+    stage = stage_state(codepipeline, "Approve")
+    assert [e["pipelineExecutionId"] for e in stage["inboundExecutions"]] == [third]
+    assert stage["inboundExecutions"][0]["status"] == "InProgress"
+
+
 def test_queued_executions_are_never_superseded(codepipeline: Client, queued: str) -> None:
     waiting = [start(codepipeline) for _ in range(3)]
 

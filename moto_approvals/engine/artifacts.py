@@ -28,6 +28,7 @@ from moto_approvals.domain import (
     ActionRun,
     ActionStatus,
     ArtifactLocation,
+    Pairs,
     PipelineExecution,
     SourceRevision,
 )
@@ -269,7 +270,7 @@ class Artifacts:
             for name in action.output_artifacts
         )
         if revision is not None:
-            run.output_variables = dict(revision.variables)
+            run.output_variables = Pairs(revision.variables)
             self._fetch(revision, run.output_artifacts)
         return None
 
@@ -284,10 +285,16 @@ class Artifacts:
         if not action.input_artifacts:
             return ()
         produced: dict[str, ArtifactLocation] = {}
+        producers: list[Sequence[ArtifactLocation]] = []
         for earlier in variables.runs_of(execution):
             if earlier.status is ActionStatus.SUCCEEDED:
                 produced.update((a.name, a) for a in earlier.output_artifacts)
-        return tuple(produced[name] for name in action.input_artifacts if name in produced)
+                producers.append(earlier.output_artifacts)
+        inputs = tuple(produced[name] for name in action.input_artifacts if name in produced)
+        # Usually the inputs are exactly what one earlier action produced: share its tuple
+        # (history keeps every run).
+        shared = next((p for p in producers if p == inputs and isinstance(p, tuple)), None)
+        return shared if shared is not None else inputs
 
     def _fetch(self, revision: SourceRevision, outputs: Sequence[ArtifactLocation]) -> None:
         """Copy the source into its output artifact, where the store bucket exists."""

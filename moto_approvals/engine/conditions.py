@@ -141,7 +141,7 @@ class StageConditions:
             )
             condition.rules.append(rule_run)
             self.rule_runs.append(rule_run)
-        run.conditions[condition_type] = condition
+        run.put_condition(condition)
         self._open.append((execution, condition))
         return condition
 

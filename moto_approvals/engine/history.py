@@ -34,7 +34,8 @@ class History:
         #: Every action run, oldest first (ListActionExecutions reads it newest first).
         self.action_runs: list[ActionRun] = []
         #: Each execution's action runs, oldest first: a filtered read costs that execution only.
-        self.runs_by_execution: dict[str, list[ActionRun]] = {}
+        #: Tuples, not lists: exact size, and an execution has few runs.
+        self.runs_by_execution: dict[str, tuple[ActionRun, ...]] = {}
         self._run_ordinals = itertools.count(1)
         # (source action, revision id) -> the newest execution that fetched that revision.
         self._revisions: dict[tuple[str, str], PipelineExecution] = {}
@@ -49,7 +50,8 @@ class History:
     def add_run(self, run: ActionRun) -> None:
         run.ordinal = next(self._run_ordinals)
         self.action_runs.append(run)
-        self.runs_by_execution.setdefault(run.pipeline_execution_id, []).append(run)
+        key = run.pipeline_execution_id
+        self.runs_by_execution[key] = (*self.runs_by_execution.get(key, ()), run)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -86,7 +88,7 @@ class History:
             del self._order[: len(dropped)]  # the usual case: the oldest, in one move
         else:
             self._order[:] = [e for e in self._order if e.pipeline_execution_id not in gone]
-        runs = [r for e in dropped for r in self.runs_by_execution.get(e.pipeline_execution_id, [])]
+        runs = [r for e in dropped for r in self.runs_by_execution.get(e.pipeline_execution_id, ())]
         self._remove_runs(runs)
         for execution in dropped:
             key = execution.pipeline_execution_id

@@ -291,7 +291,7 @@ class JobActions:
         if result.summary is not None:
             run.summary = result.summary
         if result.output_variables:
-            run.output_variables.update(result.output_variables)
+            run.output_variables = {**run.output_variables, **result.output_variables}
         if result.percent_complete is not None:
             run.percent_complete = result.percent_complete
         run.last_status_change = now

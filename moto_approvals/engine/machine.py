@@ -16,6 +16,7 @@ import abc
 import datetime
 import itertools
 from collections.abc import Callable
+from typing import TypeVar, cast
 
 from moto_approvals.domain import (
     ActionDefinition,
@@ -54,6 +55,9 @@ _ACTION_EVENTS = {
     ActionStatus.FAILED: EventState.FAILED,
     ActionStatus.ABANDONED: EventState.ABANDONED,
 }
+
+
+T = TypeVar("T")
 
 
 class ExecutionMachine(abc.ABC):
@@ -116,6 +120,19 @@ class ExecutionMachine(abc.ABC):
         if self.definition.execution_mode is ExecutionMode.SUPERSEDED:
             return sorted(waiting, key=lambda e: e.sequence, reverse=True)
         return waiting
+
+    def waiting_summaries(
+        self, stage_name: str, build: Callable[[PipelineExecution], T]
+    ) -> list[T]:
+        """``build`` of each execution waiting at the stage, next first; kept while nobody
+        arrives at or leaves that transition (a waiting execution's status only changes as it
+        leaves)."""
+        return cast(
+            list[T],
+            self._positions.memo(
+                stage_name, lambda: [build(e) for e in self.waiting_at(stage_name)]
+            ),
+        )
 
     def take_state_changes(self) -> list[StateChange]:
         """The state changes since the last call, oldest first (each is reported once)."""
@@ -302,10 +319,12 @@ class ExecutionMachine(abc.ABC):
         execution.position = Position.INSIDE
         execution.last_update_time = now
         self._moved(execution)
-        execution.stage_runs[stage.name] = StageRun(
-            stage_name=stage.name,
-            pipeline_execution_id=execution.pipeline_execution_id,
-            status=StageStatus.IN_PROGRESS,
+        execution.put_stage_run(
+            StageRun(
+                stage_name=stage.name,
+                pipeline_execution_id=execution.pipeline_execution_id,
+                status=StageStatus.IN_PROGRESS,
+            )
         )
         self.stage_entries[stage.name] = execution.pipeline_execution_id
         self.emit(EventLevel.STAGE, EventState.STARTED, execution, now, stage.name)
@@ -326,7 +345,7 @@ class ExecutionMachine(abc.ABC):
             start_time=now,
             last_status_change=now,
         )
-        run.actions[action.name] = action_run
+        run.put_action(action_run)
         self.history.add_run(action_run)
         self._latest_runs[(action.stage_name, action.name)] = action_run
         self.emit(EventLevel.ACTION, EventState.STARTED, execution, now, action_run=action_run)

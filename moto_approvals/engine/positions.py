@@ -8,6 +8,9 @@ execution.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from moto_approvals.domain import PipelineExecution, Position
 
 Place = tuple[Position, str]
@@ -21,6 +24,8 @@ class Positions:
         # Arrival order is insertion order: an execution is inserted when it arrives.
         self._waiting: dict[str, dict[str, PipelineExecution]] = {}
         self._places: dict[str, Place] = {}
+        # What a reader built from a stage's queue, kept until someone arrives there or leaves.
+        self._memo: dict[str, Any] = {}
 
     def place(self, execution: PipelineExecution) -> str | None:
         """Record where the execution is now; returns the stage it left, if it left one."""
@@ -32,6 +37,9 @@ class Positions:
         before = self._places.get(key)
         if before == here:
             return None
+        for place in (before, here):
+            if place is not None and place[0] is Position.WAITING:
+                self._memo.pop(place[1], None)
         if before is not None:
             del self._table(before[0])[before[1]][key]
             del self._places[key]
@@ -52,3 +60,10 @@ class Positions:
 
     def first_waiting(self, stage_name: str) -> PipelineExecution | None:
         return next(iter(self._waiting.get(stage_name, {}).values()), None)
+
+    def memo(self, stage_name: str, build: Callable[[], Any]) -> Any:
+        """``build()``, once for each state of the stage's queue: a read of a long queue costs
+        its length once, not on every read (the result is shared: readers do not change it)."""
+        if stage_name not in self._memo:
+            self._memo[stage_name] = build()
+        return self._memo[stage_name]

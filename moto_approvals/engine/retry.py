@@ -98,7 +98,7 @@ def retry_stage_execution(
         rerun = list(run.actions)
     flow.check_capacity()  # the retried execution is in flight again
     for name in rerun:
-        del run.actions[name]
+        run.drop_action(name)
     run.status = StageStatus.IN_PROGRESS
     run.manual_retry_attempts += 1
     run.latest_retry_trigger = "ManualStageRetry"
@@ -125,7 +125,7 @@ def retry_automatically(
     mode = RetryMode(config.get("retryMode") or RetryMode.FAILED_ACTIONS.value)
     for name in list(run.actions):
         if mode is RetryMode.ALL_ACTIONS or run.actions[name].status in UNSUCCESSFUL:
-            del run.actions[name]
+            run.drop_action(name)
     run.auto_retry_attempts += 1
     run.latest_retry_trigger = "AutomatedStageRetry"
     flow.emit(EventLevel.STAGE, EventState.RESUMED, execution, now, stage.name)
