@@ -26,7 +26,7 @@ from moto.core.utils import utcnow
 
 from moto_approvals.action_types import type_key
 from moto_approvals.declarations import ARTIFACT_LIMITS
-from moto_approvals.domain import ActionBehaviour, ActionDefinition, PendingJob
+from moto_approvals.domain import ActionBehaviour, ActionRun, PendingJob
 from moto_approvals.engine import PipelineRuntime
 from moto_approvals.engine.jobs import Job, JobFamily, JobResult, JobRoute, JobStatus
 from moto_approvals.exceptions import (
@@ -82,7 +82,10 @@ class JobService:
         """Let the runtime's job kind run the actions :meth:`route` routes."""
         runtime.jobs.route = partial(self.route, runtime)
 
-    def route(self, runtime: PipelineRuntime, action: ActionDefinition) -> JobRoute | None:
+    def route(self, runtime: PipelineRuntime, run: ActionRun) -> JobRoute | None:
+        """How the run's action runs; its ``FunctionName`` is read resolved, so a
+        ``#{Namespace.Name}`` reference finds the handler of the function it names."""
+        action = run.action
         key = type_key(action.action_type_id)
         owner = key[1]
         if owner == "Custom":
@@ -91,7 +94,7 @@ class JobService:
             return JobRoute(JobFamily.THIRD_PARTY)
         if key != LAMBDA_INVOKE:
             return None
-        if function_name_of(action.configuration.get("FunctionName", "")) in self.lambdas:
+        if function_name_of(run.configuration.get("FunctionName", "")) in self.lambdas:
             return JobRoute(JobFamily.LAMBDA)
         if runtime.steered.behaviour(action) is ActionBehaviour.HOLD:
             return JobRoute(JobFamily.LAMBDA, invoke=False)

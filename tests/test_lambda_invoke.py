@@ -339,3 +339,28 @@ def test_a_job_of_an_execution_the_history_cap_dropped_is_not_found() -> None:
             codepipeline.get_job_details(jobId=job_ids[0])
         assert err.value.response["Error"]["Code"] == "JobNotFoundException"
         codepipeline.get_job_details(jobId=job_ids[-1])  # the kept execution's job remains
+
+
+def test_a_function_name_given_by_a_variable_finds_the_handler_of_the_name_it_resolves_to(
+    approvals: Approvals,
+    create_pipeline: CreatePipeline,
+    codepipeline: Client,
+    answer: Callable[..., None],
+) -> None:
+    called: list[str] = []
+
+    def handler(event: Event, context: Any) -> None:
+        called.append(context.function_name)
+        answer(event)
+
+    approvals.register_lambda("deploy-prod", handler)
+    create_pipeline(
+        stages=[source_stage(), invoke_stage("deploy-#{variables.Env}")],
+        pipelineType="V2",
+        variables=[{"name": "Env", "defaultValue": "prod"}],
+    )
+
+    run = action_execution(codepipeline, "Invoke", "Run")
+    assert called == ["deploy-prod"]
+    assert run["status"] == "Succeeded"
+    assert run["input"]["resolvedConfiguration"]["FunctionName"] == "deploy-prod"

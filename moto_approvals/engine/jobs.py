@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 
-from moto_approvals.domain import ActionDefinition, ActionRun, ActionStatus
+from moto_approvals.domain import ActionRun, ActionStatus
 from moto_approvals.engine.kinds import ActionFlow
 from moto_approvals.engine.steered import FAILED_ACTION_SUMMARY
 from moto_approvals.exceptions import (
@@ -99,12 +99,12 @@ class JobRoute:
     invoke: bool = True
 
 
-#: Which actions run as jobs; the backend sets it (it knows the registered Lambda handlers
-#: and action types). ``None``: not a job.
-Router = Callable[[ActionDefinition], JobRoute | None]
+#: Which action runs are jobs, read once their configuration is resolved; the backend sets it
+#: (it knows the registered Lambda handlers and action types). ``None``: not a job.
+Router = Callable[[ActionRun], JobRoute | None]
 
 
-def _no_jobs(action: ActionDefinition) -> JobRoute | None:
+def _no_jobs(run: ActionRun) -> JobRoute | None:
     # Until the backend routes actions to jobs, every action runs as before.
     return None
 
@@ -140,11 +140,11 @@ class JobActions:
 
     # -- ActionKind ------------------------------------------------------------------------
 
-    def runs(self, action: ActionDefinition) -> bool:
-        return self.route(action) is not None
+    def runs(self, run: ActionRun) -> bool:
+        return self.route(run) is not None
 
     def start(self, run: ActionRun, now: datetime.datetime) -> None:
-        route = self.route(run.action)
+        route = self.route(run)
         assert route is not None  # runs() said so
         run.entity_url = self.entity_url(run)
         self._new_job(run, route.family, route.invoke, now)
