@@ -10,6 +10,10 @@ Which actions run as jobs (:meth:`JobService.route`):
 - every ``ThirdParty`` action of a provider's own type (not AWS's GitHub and the like): a job
   for ``PollForThirdPartyJobs`` workers.
 
+A ``LambdaInvoke`` rule of a stage condition whose function has a registered handler runs as
+a Lambda job too (:mod:`moto_approvals.engine.rule_jobs`): the same event, the same handler
+calls, answered through the same operations.
+
 Everything else runs as before (:mod:`moto_approvals.engine.steered`). Lookups take the
 backend's lock, then let the job's pipeline catch up with the clock, so an answer that comes
 after the job timed out is ``InvalidJobStateException``.
@@ -26,9 +30,10 @@ from moto.core.utils import utcnow
 
 from moto_approvals.action_types import type_key
 from moto_approvals.declarations import ARTIFACT_LIMITS
-from moto_approvals.domain import ActionBehaviour, ActionRun, PendingJob
+from moto_approvals.domain import ActionBehaviour, ActionRun, PendingJob, RuleRun
 from moto_approvals.engine import PipelineRuntime
 from moto_approvals.engine.jobs import Job, JobFamily, JobResult, JobRoute, JobStatus
+from moto_approvals.engine.rule_jobs import RuleJob
 from moto_approvals.exceptions import (
     JobNotFoundException,
     OutputVariablesSizeExceededException,
@@ -81,6 +86,7 @@ class JobService:
     def attach(self, runtime: PipelineRuntime) -> None:
         """Let the runtime's job kind run the actions :meth:`route` routes."""
         runtime.jobs.route = partial(self.route, runtime)
+        runtime.conditions.rule_jobs.handled = self._has_handler
 
     def route(self, runtime: PipelineRuntime, run: ActionRun) -> JobRoute | None:
         """How the run's action runs; its ``FunctionName`` is read resolved, so a
@@ -100,6 +106,10 @@ class JobService:
             return JobRoute(JobFamily.LAMBDA, invoke=False)
         return None
 
+    def _has_handler(self, run: RuleRun) -> bool:
+        """Whether a LambdaInvoke rule's function has a handler to call."""
+        return function_name_of(run.configuration.get("FunctionName", "")) in self.lambdas
+
     # -- Lambda handlers -------------------------------------------------------------------
 
     def register_lambda(
@@ -110,8 +120,10 @@ class JobService:
 
     def collect(self, pipeline_name: str, runtime: PipelineRuntime) -> None:
         """Prepare the calls of the Lambda jobs the runtime started (under the lock)."""
-        for job in runtime.jobs.take_invocations():
-            configured = job.run.configuration.get("FunctionName", "")
+        started: list[Job | RuleJob] = [*runtime.jobs.take_invocations()]
+        started += runtime.conditions.rule_jobs.take_invocations()
+        for job in started:
+            configured = _configuration(job).get("FunctionName", "")
             name = function_name_of(configured)
             registered = self.lambdas.get(name)
             if registered is None:  # unregistered since the job started: nobody answers
@@ -141,11 +153,15 @@ class JobService:
         with self._backend.lock:
             try:
                 with self._job(invocation.job_id, _WORKER_FAMILIES) as (runtime, job):
-                    if job.is_open:  # the handler may have answered before it raised
-                        now = utcnow()
+                    if not job.is_open:  # the handler may have answered before it raised
+                        return
+                    now = utcnow()
+                    if isinstance(job, RuleJob):
+                        runtime.conditions.rule_jobs.fail(job, message)
+                    else:
                         runtime.jobs.fail(job, message, None, now)
                         job.run.error_code = "JobFailed"  # a Lambda function error
-                        runtime.settle(now)
+                    runtime.settle(now)
             except JobNotFoundException:  # the pipeline was deleted meanwhile
                 return
 
@@ -167,10 +183,14 @@ class JobService:
 
     # -- lookups ---------------------------------------------------------------------------
 
-    def _context(self, pipeline_name: str, job: Job) -> JobContext:
+    def _context(self, pipeline_name: str, job: Job | RuleJob) -> JobContext:
         record = self._backend.catalog.get(pipeline_name)
-        declaration = record.declaration(job.run.pipeline_version)
-        region = job.run.action.region or self._backend.region_name
+        if isinstance(job, RuleJob):
+            version, region = job.rule_run.pipeline_version, job.rule_run.rule.get("region")
+        else:
+            version, region = job.run.pipeline_version, job.run.action.region
+        declaration = record.declaration(version)
+        region = region or self._backend.region_name
         return JobContext(
             account_id=self._backend.account_id,
             pipeline_name=pipeline_name,
@@ -181,16 +201,18 @@ class JobService:
     @contextmanager
     def _job(
         self, job_id: str, families: tuple[JobFamily, ...]
-    ) -> Iterator[tuple[PipelineRuntime, Job]]:
-        """The job (of one of ``families``) and its runtime, caught up with the clock."""
+    ) -> Iterator[tuple[PipelineRuntime, Job | RuleJob]]:
+        """The job (of one of ``families``: an action's, or a LambdaInvoke rule's) and its
+        runtime, caught up with the clock."""
         with self._backend.lock:
             name = next(
-                (n for n, r in self._backend.loaded_runtimes() if job_id in r.jobs.jobs), None
+                (n for n, r in self._backend.loaded_runtimes() if _find(r, job_id) is not None),
+                None,
             )
             if name is None:
                 raise JobNotFoundException()
             with self._backend._pipeline(name) as runtime:
-                job = runtime.jobs.jobs.get(job_id)
+                job = _find(runtime, job_id)
                 if job is None or job.family not in families:
                     raise JobNotFoundException()
                 yield runtime, job
@@ -236,6 +258,8 @@ class JobService:
 
     def acknowledge_job(self, job_id: str, nonce: str) -> JobStatus:
         with self._job(job_id, _WORKER_FAMILIES) as (runtime, job):
+            if isinstance(job, RuleJob):
+                return runtime.conditions.rule_jobs.acknowledge(job, nonce)
             return runtime.jobs.acknowledge(job, nonce)
 
     def get_job_details(self, job_id: str) -> Json:
@@ -275,6 +299,7 @@ class JobService:
     @contextmanager
     def _third_party(self, job_id: str, client_token: str) -> Iterator[tuple[PipelineRuntime, Job]]:
         with self._job(job_id, _THIRD_PARTY) as (runtime, job):
+            assert isinstance(job, Job)  # only actions run as third-party jobs
             runtime.jobs.check_client_token(job, client_token)
             yield runtime, job
 
@@ -300,8 +325,15 @@ class JobService:
 
     # -- answers ---------------------------------------------------------------------------
 
-    def _succeed(self, runtime: PipelineRuntime, job: Job, params: Json) -> None:
+    def _succeed(self, runtime: PipelineRuntime, job: Job | RuleJob, params: Json) -> None:
         details = params.get("executionDetails") or {}
+        if isinstance(job, RuleJob):
+            # A rule keeps a summary; it has no output variables, revisions or external ids.
+            now = utcnow()
+            token = params.get("continuationToken")
+            runtime.conditions.rule_jobs.succeed(job, details.get("summary"), token, now)
+            runtime.settle(now)
+            return
         external_id = details.get("externalExecutionId")
         result = JobResult(
             continuation_token=params.get("continuationToken"),
@@ -319,11 +351,24 @@ class JobService:
                 artifact.revision_id = revision["revision"]
         runtime.settle(now)
 
-    def _fail(self, runtime: PipelineRuntime, job: Job, failure: Json) -> None:
+    def _fail(self, runtime: PipelineRuntime, job: Job | RuleJob, failure: Json) -> None:
         external_id = failure.get("externalExecutionId")
         now = utcnow()
+        if isinstance(job, RuleJob):
+            runtime.conditions.rule_jobs.fail(job, failure["message"])
+            runtime.settle(now)
+            return
         # The link comes from the type's executionUrlTemplate (the runtime's jobs know it).
         runtime.jobs.fail(job, failure["message"], external_id, now)
         # Read when the FAILED event is built, on the way out of the lock.
         job.run.error_code = failure["type"]
         runtime.settle(now)
+
+
+def _find(runtime: PipelineRuntime, job_id: str) -> Job | RuleJob | None:
+    """The runtime's job of this id: an action's, else a LambdaInvoke rule's."""
+    return runtime.jobs.jobs.get(job_id) or runtime.conditions.rule_jobs.jobs.get(job_id)
+
+
+def _configuration(job: Job | RuleJob) -> dict[str, str]:
+    return job.configuration if isinstance(job, RuleJob) else job.run.configuration
