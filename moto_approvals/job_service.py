@@ -21,6 +21,7 @@ after the job timed out is ``InvalidJobStateException``.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import partial
@@ -80,6 +81,9 @@ class JobService:
         self.lambdas: dict[str, Registered] = {}
         #: Handler calls prepared under the lock, made by :meth:`invoke_due` outside it.
         self._due: list[Invocation] = []
+        # Set while this thread calls handlers: a handler's own calls leave the calls they
+        # make due to the loop already running, so continuations loop instead of nesting.
+        self._calling = threading.local()
 
     # -- routing ---------------------------------------------------------------------------
 
@@ -138,16 +142,24 @@ class JobService:
     def invoke_due(self) -> None:
         """Call every prepared handler, oldest first; call it only without the lock held.
 
-        A handler that raises fails its job's action with the exception's message.
+        A handler that raises fails its job's action with the exception's message. Called
+        again from a handler's own call (on this thread), it returns at once: the loop
+        already running calls what became due once the handler has returned.
         """
-        while True:
-            with self._backend.lock:
-                if not self._due:
-                    return
-                invocation = self._due.pop(0)
-            failure = invocation.call()
-            if failure is not None:
-                self._fail_invocation(invocation, failure)
+        if getattr(self._calling, "active", False):
+            return
+        self._calling.active = True
+        try:
+            while True:
+                with self._backend.lock:
+                    if not self._due:
+                        return
+                    invocation = self._due.pop(0)
+                failure = invocation.call()
+                if failure is not None:
+                    self._fail_invocation(invocation, failure)
+        finally:
+            self._calling.active = False
 
     def _fail_invocation(self, invocation: Invocation, message: str) -> None:
         with self._backend.lock:

@@ -288,3 +288,28 @@ def test_without_a_handler_the_rule_resolves_through_set_rule_result(
     )["ruleExecutionDetails"]
     assert entered == "InProgress"
     assert [d["status"] for d in details] == ["Failed"]
+
+
+def test_a_handler_that_always_continues_fails_the_rule_after_100_continuations(
+    approvals: Approvals,
+    create_gated: Callable[..., Declaration],
+    codepipeline: Client,
+    jobs: Client,
+) -> None:
+    calls: list[Event] = []
+
+    def handler(event: Event, context: Any) -> None:
+        calls.append(event)
+        jobs.put_job_success_result(
+            jobId=event["CodePipeline.job"]["id"], continuationToken="again"
+        )
+
+    approvals.register_lambda("gate", handler)
+    create_gated()
+
+    rule = rule_execution(codepipeline)
+    assert len(calls) == 101
+    assert rule["status"] == "Failed"
+    assert rule["output"]["executionResult"]["errorDetails"]["message"] == (
+        "The function continued the job 100 times without finishing it."
+    )

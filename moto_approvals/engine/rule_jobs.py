@@ -8,7 +8,8 @@ Failed with the reported message. A continuation token invokes the function agai
 
 The rule reference (rule-reference-LambdaInvoke) does not give the rule's own timeout: a rule
 that declares ``timeoutInMinutes`` fails then (as every rule does, :mod:`.rules`); otherwise
-the function has the Lambda invoke action's 20 minutes to reply to each invocation.
+the function has the Lambda invoke action's 20 minutes to reply to each invocation. A rule
+continued more than :data:`~.jobs.MAX_CONTINUATIONS` times fails, as an action does.
 """
 
 from __future__ import annotations
@@ -19,7 +20,13 @@ from dataclasses import dataclass
 
 from moto_approvals.domain import ActionStatus, ArtifactLocation, PipelineExecution, RuleRun
 from moto_approvals.engine.artifacts import artifacts_named
-from moto_approvals.engine.jobs import LAMBDA_REPLY_WINDOW, JobFamily, JobStatus
+from moto_approvals.engine.jobs import (
+    CONTINUATION_LIMIT_SUMMARY,
+    LAMBDA_REPLY_WINDOW,
+    MAX_CONTINUATIONS,
+    JobFamily,
+    JobStatus,
+)
 from moto_approvals.exceptions import InvalidJobStateException, InvalidNonceException
 
 #: (status, summary): a rule's verdict; a status of None means "not yet" (as in .rules).
@@ -41,6 +48,8 @@ class RuleJob:
     deadline: datetime.datetime
     input_artifacts: tuple[ArtifactLocation, ...]
     continuation_token: str | None = None
+    #: How many jobs of the same rule run came before this one (continuations).
+    continuations: int = 0
     #: A rule job is a Lambda job: answered through the worker family, never polled.
     family: JobFamily = JobFamily.LAMBDA
 
@@ -104,6 +113,7 @@ class RuleJobs:
         now: datetime.datetime,
         inputs: tuple[ArtifactLocation, ...],
         continuation_token: str | None = None,
+        continuations: int = 0,
     ) -> RuleJob:
         job = RuleJob(
             job_id=self._new_id(),
@@ -113,6 +123,7 @@ class RuleJobs:
             deadline=now + LAMBDA_REPLY_WINDOW,
             input_artifacts=inputs,
             continuation_token=continuation_token,
+            continuations=continuations,
         )
         self.jobs[job.job_id] = job
         self._latest[run.rule_execution_id] = job
@@ -160,10 +171,15 @@ class RuleJobs:
     ) -> None:
         self._answerable(job)
         job.status = JobStatus.SUCCEEDED
+        rule_id = job.rule_run.rule_execution_id
         if continuation_token is not None:
-            self._new_job(job.rule_run, now, job.input_artifacts, continuation_token)
+            if job.continuations >= MAX_CONTINUATIONS:
+                self._verdicts[rule_id] = (ActionStatus.FAILED, CONTINUATION_LIMIT_SUMMARY)
+                return
+            inputs, count = job.input_artifacts, job.continuations + 1
+            self._new_job(job.rule_run, now, inputs, continuation_token, count)
             return
-        self._verdicts[job.rule_run.rule_execution_id] = (ActionStatus.SUCCEEDED, summary)
+        self._verdicts[rule_id] = (ActionStatus.SUCCEEDED, summary)
 
     def fail(self, job: RuleJob, message: str) -> None:
         self._answerable(job)
