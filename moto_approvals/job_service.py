@@ -36,6 +36,7 @@ from moto_approvals.engine import PipelineRuntime
 from moto_approvals.engine.jobs import Job, JobFamily, JobResult, JobRoute, JobStatus
 from moto_approvals.engine.rule_jobs import RuleJob
 from moto_approvals.exceptions import (
+    InvalidJobException,
     JobNotFoundException,
     OutputVariablesSizeExceededException,
     ValidationException,
@@ -320,8 +321,21 @@ class JobService:
             return runtime.jobs.acknowledge(job, nonce)
 
     def get_third_party_job_details(self, job_id: str, client_token: str) -> Json:
-        with self._third_party(job_id, client_token) as (runtime, job):
-            return third_party_job_details(job, self._context(runtime.definition.name, job))
+        """A job of the worker family (custom, Lambda) is InvalidJobException here: the
+        model lists it for this operation alone, and "invalid format or cannot be found"
+        fits a job that exists but is no third-party job (README)."""
+        try:
+            with self._third_party(job_id, client_token) as (runtime, job):
+                return third_party_job_details(job, self._context(runtime.definition.name, job))
+        except JobNotFoundException:
+            with self._backend.lock:
+                runtimes = self._backend.loaded_runtimes()
+                if any(_find(runtime, job_id) is not None for _, runtime in runtimes):
+                    raise InvalidJobException(
+                        f"Job {job_id} is not a third-party job; its details are read with "
+                        "GetJobDetails."
+                    ) from None
+            raise
 
     def put_third_party_job_success_result(
         self, job_id: str, client_token: str, params: Json
