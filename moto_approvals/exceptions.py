@@ -210,6 +210,10 @@ class InvalidJobStateException(CodePipelineError):
     pass
 
 
+class InvalidJobException(CodePipelineError):
+    pass
+
+
 class InvalidNonceException(CodePipelineError):
     pass
 

@@ -10,6 +10,10 @@ Which actions run as jobs (:meth:`JobService.route`):
 - every ``ThirdParty`` action of a provider's own type (not AWS's GitHub and the like): a job
   for ``PollForThirdPartyJobs`` workers.
 
+A ``LambdaInvoke`` rule of a stage condition whose function has a registered handler runs as
+a Lambda job too (:mod:`moto_approvals.engine.rule_jobs`): the same event, the same handler
+calls, answered through the same operations.
+
 Everything else runs as before (:mod:`moto_approvals.engine.steered`). Lookups take the
 backend's lock, then let the job's pipeline catch up with the clock, so an answer that comes
 after the job timed out is ``InvalidJobStateException``.
@@ -17,6 +21,7 @@ after the job timed out is ``InvalidJobStateException``.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import partial
@@ -26,10 +31,12 @@ from moto.core.utils import utcnow
 
 from moto_approvals.action_types import type_key
 from moto_approvals.declarations import ARTIFACT_LIMITS
-from moto_approvals.domain import ActionBehaviour, ActionDefinition, PendingJob
+from moto_approvals.domain import ActionBehaviour, ActionRun, PendingJob, RuleRun
 from moto_approvals.engine import PipelineRuntime
 from moto_approvals.engine.jobs import Job, JobFamily, JobResult, JobRoute, JobStatus
+from moto_approvals.engine.rule_jobs import RuleJob
 from moto_approvals.exceptions import (
+    InvalidJobException,
     JobNotFoundException,
     OutputVariablesSizeExceededException,
     ValidationException,
@@ -75,14 +82,21 @@ class JobService:
         self.lambdas: dict[str, Registered] = {}
         #: Handler calls prepared under the lock, made by :meth:`invoke_due` outside it.
         self._due: list[Invocation] = []
+        # Set while this thread calls handlers: a handler's own calls leave the calls they
+        # make due to the loop already running, so continuations loop instead of nesting.
+        self._calling = threading.local()
 
     # -- routing ---------------------------------------------------------------------------
 
     def attach(self, runtime: PipelineRuntime) -> None:
         """Let the runtime's job kind run the actions :meth:`route` routes."""
         runtime.jobs.route = partial(self.route, runtime)
+        runtime.conditions.rule_jobs.handled = self._has_handler
 
-    def route(self, runtime: PipelineRuntime, action: ActionDefinition) -> JobRoute | None:
+    def route(self, runtime: PipelineRuntime, run: ActionRun) -> JobRoute | None:
+        """How the run's action runs; its ``FunctionName`` is read resolved, so a
+        ``#{Namespace.Name}`` reference finds the handler of the function it names."""
+        action = run.action
         key = type_key(action.action_type_id)
         owner = key[1]
         if owner == "Custom":
@@ -91,11 +105,15 @@ class JobService:
             return JobRoute(JobFamily.THIRD_PARTY)
         if key != LAMBDA_INVOKE:
             return None
-        if function_name_of(action.configuration.get("FunctionName", "")) in self.lambdas:
+        if function_name_of(run.configuration.get("FunctionName", "")) in self.lambdas:
             return JobRoute(JobFamily.LAMBDA)
         if runtime.steered.behaviour(action) is ActionBehaviour.HOLD:
             return JobRoute(JobFamily.LAMBDA, invoke=False)
         return None
+
+    def _has_handler(self, run: RuleRun) -> bool:
+        """Whether a LambdaInvoke rule's function has a handler to call."""
+        return function_name_of(run.configuration.get("FunctionName", "")) in self.lambdas
 
     # -- Lambda handlers -------------------------------------------------------------------
 
@@ -107,8 +125,10 @@ class JobService:
 
     def collect(self, pipeline_name: str, runtime: PipelineRuntime) -> None:
         """Prepare the calls of the Lambda jobs the runtime started (under the lock)."""
-        for job in runtime.jobs.take_invocations():
-            configured = job.run.configuration.get("FunctionName", "")
+        started: list[Job | RuleJob] = [*runtime.jobs.take_invocations()]
+        started += runtime.conditions.rule_jobs.take_invocations()
+        for job in started:
+            configured = _configuration(job).get("FunctionName", "")
             name = function_name_of(configured)
             registered = self.lambdas.get(name)
             if registered is None:  # unregistered since the job started: nobody answers
@@ -123,26 +143,38 @@ class JobService:
     def invoke_due(self) -> None:
         """Call every prepared handler, oldest first; call it only without the lock held.
 
-        A handler that raises fails its job's action with the exception's message.
+        A handler that raises fails its job's action with the exception's message. Called
+        again from a handler's own call (on this thread), it returns at once: the loop
+        already running calls what became due once the handler has returned.
         """
-        while True:
-            with self._backend.lock:
-                if not self._due:
-                    return
-                invocation = self._due.pop(0)
-            failure = invocation.call()
-            if failure is not None:
-                self._fail_invocation(invocation, failure)
+        if getattr(self._calling, "active", False):
+            return
+        self._calling.active = True
+        try:
+            while True:
+                with self._backend.lock:
+                    if not self._due:
+                        return
+                    invocation = self._due.pop(0)
+                failure = invocation.call()
+                if failure is not None:
+                    self._fail_invocation(invocation, failure)
+        finally:
+            self._calling.active = False
 
     def _fail_invocation(self, invocation: Invocation, message: str) -> None:
         with self._backend.lock:
             try:
                 with self._job(invocation.job_id, _WORKER_FAMILIES) as (runtime, job):
-                    if job.is_open:  # the handler may have answered before it raised
-                        now = utcnow()
+                    if not job.is_open:  # the handler may have answered before it raised
+                        return
+                    now = utcnow()
+                    if isinstance(job, RuleJob):
+                        runtime.conditions.rule_jobs.fail(job, message)
+                    else:
                         runtime.jobs.fail(job, message, None, now)
                         job.run.error_code = "JobFailed"  # a Lambda function error
-                        runtime.settle(now)
+                    runtime.settle(now)
             except JobNotFoundException:  # the pipeline was deleted meanwhile
                 return
 
@@ -164,10 +196,14 @@ class JobService:
 
     # -- lookups ---------------------------------------------------------------------------
 
-    def _context(self, pipeline_name: str, job: Job) -> JobContext:
+    def _context(self, pipeline_name: str, job: Job | RuleJob) -> JobContext:
         record = self._backend.catalog.get(pipeline_name)
-        declaration = record.declaration(job.run.pipeline_version)
-        region = job.run.action.region or self._backend.region_name
+        if isinstance(job, RuleJob):
+            version, region = job.rule_run.pipeline_version, job.rule_run.rule.get("region")
+        else:
+            version, region = job.run.pipeline_version, job.run.action.region
+        declaration = record.declaration(version)
+        region = region or self._backend.region_name
         return JobContext(
             account_id=self._backend.account_id,
             pipeline_name=pipeline_name,
@@ -178,16 +214,18 @@ class JobService:
     @contextmanager
     def _job(
         self, job_id: str, families: tuple[JobFamily, ...]
-    ) -> Iterator[tuple[PipelineRuntime, Job]]:
-        """The job (of one of ``families``) and its runtime, caught up with the clock."""
+    ) -> Iterator[tuple[PipelineRuntime, Job | RuleJob]]:
+        """The job (of one of ``families``: an action's, or a LambdaInvoke rule's) and its
+        runtime, caught up with the clock."""
         with self._backend.lock:
             name = next(
-                (n for n, r in self._backend.loaded_runtimes() if job_id in r.jobs.jobs), None
+                (n for n, r in self._backend.loaded_runtimes() if _find(r, job_id) is not None),
+                None,
             )
             if name is None:
                 raise JobNotFoundException()
             with self._backend._pipeline(name) as runtime:
-                job = runtime.jobs.jobs.get(job_id)
+                job = _find(runtime, job_id)
                 if job is None or job.family not in families:
                     raise JobNotFoundException()
                 yield runtime, job
@@ -233,6 +271,8 @@ class JobService:
 
     def acknowledge_job(self, job_id: str, nonce: str) -> JobStatus:
         with self._job(job_id, _WORKER_FAMILIES) as (runtime, job):
+            if isinstance(job, RuleJob):
+                return runtime.conditions.rule_jobs.acknowledge(job, nonce)
             return runtime.jobs.acknowledge(job, nonce)
 
     def get_job_details(self, job_id: str) -> Json:
@@ -272,6 +312,7 @@ class JobService:
     @contextmanager
     def _third_party(self, job_id: str, client_token: str) -> Iterator[tuple[PipelineRuntime, Job]]:
         with self._job(job_id, _THIRD_PARTY) as (runtime, job):
+            assert isinstance(job, Job)  # only actions run as third-party jobs
             runtime.jobs.check_client_token(job, client_token)
             yield runtime, job
 
@@ -280,8 +321,21 @@ class JobService:
             return runtime.jobs.acknowledge(job, nonce)
 
     def get_third_party_job_details(self, job_id: str, client_token: str) -> Json:
-        with self._third_party(job_id, client_token) as (runtime, job):
-            return third_party_job_details(job, self._context(runtime.definition.name, job))
+        """A job of the worker family (custom, Lambda) is InvalidJobException here: the
+        model lists it for this operation alone, and "invalid format or cannot be found"
+        fits a job that exists but is no third-party job (README)."""
+        try:
+            with self._third_party(job_id, client_token) as (runtime, job):
+                return third_party_job_details(job, self._context(runtime.definition.name, job))
+        except JobNotFoundException:
+            with self._backend.lock:
+                runtimes = self._backend.loaded_runtimes()
+                if any(_find(runtime, job_id) is not None for _, runtime in runtimes):
+                    raise InvalidJobException(
+                        f"Job {job_id} is not a third-party job; its details are read with "
+                        "GetJobDetails."
+                    ) from None
+            raise
 
     def put_third_party_job_success_result(
         self, job_id: str, client_token: str, params: Json
@@ -297,8 +351,15 @@ class JobService:
 
     # -- answers ---------------------------------------------------------------------------
 
-    def _succeed(self, runtime: PipelineRuntime, job: Job, params: Json) -> None:
+    def _succeed(self, runtime: PipelineRuntime, job: Job | RuleJob, params: Json) -> None:
         details = params.get("executionDetails") or {}
+        if isinstance(job, RuleJob):
+            # A rule keeps a summary; it has no output variables, revisions or external ids.
+            now = utcnow()
+            token = params.get("continuationToken")
+            runtime.conditions.rule_jobs.succeed(job, details.get("summary"), token, now)
+            runtime.settle(now)
+            return
         external_id = details.get("externalExecutionId")
         result = JobResult(
             continuation_token=params.get("continuationToken"),
@@ -316,11 +377,24 @@ class JobService:
                 artifact.revision_id = revision["revision"]
         runtime.settle(now)
 
-    def _fail(self, runtime: PipelineRuntime, job: Job, failure: Json) -> None:
+    def _fail(self, runtime: PipelineRuntime, job: Job | RuleJob, failure: Json) -> None:
         external_id = failure.get("externalExecutionId")
         now = utcnow()
+        if isinstance(job, RuleJob):
+            runtime.conditions.rule_jobs.fail(job, failure["message"])
+            runtime.settle(now)
+            return
         # The link comes from the type's executionUrlTemplate (the runtime's jobs know it).
         runtime.jobs.fail(job, failure["message"], external_id, now)
         # Read when the FAILED event is built, on the way out of the lock.
         job.run.error_code = failure["type"]
         runtime.settle(now)
+
+
+def _find(runtime: PipelineRuntime, job_id: str) -> Job | RuleJob | None:
+    """The runtime's job of this id: an action's, else a LambdaInvoke rule's."""
+    return runtime.jobs.jobs.get(job_id) or runtime.conditions.rule_jobs.jobs.get(job_id)
+
+
+def _configuration(job: Job | RuleJob) -> dict[str, str]:
+    return job.configuration if isinstance(job, RuleJob) else job.run.configuration

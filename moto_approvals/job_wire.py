@@ -9,11 +9,13 @@ JSON event").
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from moto_approvals.domain import ArtifactLocation, Declaration
 from moto_approvals.engine.jobs import Job
+from moto_approvals.engine.rule_jobs import RuleJob
 
 Json = dict[str, Any]
 
@@ -61,12 +63,20 @@ def _artifact(location: ArtifactLocation, null_revision: bool) -> Json:
     return data
 
 
-def _common(job: Job, context: JobContext, lambda_event: bool) -> Json:
-    run = job.run
+def _common(job: Job | RuleJob, context: JobContext, lambda_event: bool) -> Json:
+    """What every job's data carries; an action's job reads its run, a rule's its rule."""
+    inputs: Sequence[ArtifactLocation]
+    outputs: Sequence[ArtifactLocation]
+    if isinstance(job, RuleJob):
+        configuration = job.configuration
+        inputs, outputs = job.input_artifacts, job.output_artifacts
+    else:
+        configuration = job.run.configuration
+        inputs, outputs = job.run.input_artifacts, job.run.output_artifacts
     data: Json = {
-        "actionConfiguration": {"configuration": dict(run.configuration)},
-        "inputArtifacts": [_artifact(a, lambda_event) for a in run.input_artifacts],
-        "outputArtifacts": [_artifact(a, lambda_event) for a in run.output_artifacts],
+        "actionConfiguration": {"configuration": dict(configuration)},
+        "inputArtifacts": [_artifact(a, lambda_event) for a in inputs],
+        "outputArtifacts": [_artifact(a, lambda_event) for a in outputs],
         "artifactCredentials": artifact_credentials(job.job_id),
     }
     if job.continuation_token is not None:
@@ -102,9 +112,23 @@ def job_item(job: Job, context: JobContext) -> Json:
     return item
 
 
-def job_details(job: Job, context: JobContext) -> Json:
+def rule_job_data(job: RuleJob, context: JobContext) -> Json:
+    """``JobData`` of a LambdaInvoke rule's job: a rule is no action, so the pipeline context
+    names the stage only and there is no action type (the API leaves both optional)."""
+    run = job.rule_run
+    pipeline_context = {
+        "pipelineName": context.pipeline_name,
+        "stage": {"name": run.stage_name},
+        "pipelineArn": context.pipeline_arn,
+        "pipelineExecutionId": run.pipeline_execution_id,
+    }
+    return {"pipelineContext": pipeline_context, **_common(job, context, lambda_event=False)}
+
+
+def job_details(job: Job | RuleJob, context: JobContext) -> Json:
     """GetJobDetails' ``JobDetails``."""
-    return {"id": job.job_id, "data": job_data(job, context), "accountId": context.account_id}
+    data = rule_job_data(job, context) if isinstance(job, RuleJob) else job_data(job, context)
+    return {"id": job.job_id, "data": data, "accountId": context.account_id}
 
 
 def third_party_job_details(job: Job, context: JobContext) -> Json:
@@ -115,8 +139,9 @@ def third_party_job_details(job: Job, context: JobContext) -> Json:
     return details
 
 
-def lambda_event(job: Job, context: JobContext) -> Json:
-    """The event CodePipeline invokes a Lambda function with (action-reference-Lambda)."""
+def lambda_event(job: Job | RuleJob, context: JobContext) -> Json:
+    """The event CodePipeline invokes a Lambda function with (action-reference-Lambda); a
+    LambdaInvoke rule's function gets the same, with the rule's configuration."""
     return {
         "CodePipeline.job": {
             "id": job.job_id,

@@ -125,8 +125,8 @@ def _linked_job() -> tuple[JobActions, Job]:
         PipelineDefinition.from_declaration(declaration),
         lambda: f"00000000-0000-0000-0000-{next(counter):012d}",
     )
-    runtime.jobs.route = lambda action: (
-        JobRoute(JobFamily.CUSTOM) if action.action_type_id["owner"] == "Custom" else None
+    runtime.jobs.route = lambda run: (
+        JobRoute(JobFamily.CUSTOM) if run.action.action_type_id["owner"] == "Custom" else None
     )
     link_jobs(registry, runtime)
     runtime.start_execution(NOW, "StartPipelineExecution", "me")

@@ -339,3 +339,70 @@ def test_a_job_of_an_execution_the_history_cap_dropped_is_not_found() -> None:
             codepipeline.get_job_details(jobId=job_ids[0])
         assert err.value.response["Error"]["Code"] == "JobNotFoundException"
         codepipeline.get_job_details(jobId=job_ids[-1])  # the kept execution's job remains
+
+
+def test_a_function_name_given_by_a_variable_finds_the_handler_of_the_name_it_resolves_to(
+    approvals: Approvals,
+    create_pipeline: CreatePipeline,
+    codepipeline: Client,
+    answer: Callable[..., None],
+) -> None:
+    called: list[str] = []
+
+    def handler(event: Event, context: Any) -> None:
+        called.append(context.function_name)
+        answer(event)
+
+    approvals.register_lambda("deploy-prod", handler)
+    create_pipeline(
+        stages=[source_stage(), invoke_stage("deploy-#{variables.Env}")],
+        pipelineType="V2",
+        variables=[{"name": "Env", "defaultValue": "prod"}],
+    )
+
+    run = action_execution(codepipeline, "Invoke", "Run")
+    assert called == ["deploy-prod"]
+    assert run["status"] == "Succeeded"
+    assert run["input"]["resolvedConfiguration"]["FunctionName"] == "deploy-prod"
+
+
+def test_a_handler_that_always_continues_fails_the_action_after_100_continuations(
+    approvals: Approvals,
+    create_pipeline: CreatePipeline,
+    codepipeline: Client,
+    answer: Callable[..., None],
+) -> None:
+    calls: list[str | None] = []
+
+    def handler(event: Event, context: Any) -> None:
+        calls.append(event["CodePipeline.job"]["data"].get("continuationToken"))
+        answer(event, continuationToken=f"round-{len(calls)}")
+
+    approvals.register_lambda("build-fn", handler)
+    create_pipeline(stages=[source_stage(), invoke_stage()])
+
+    run = action_execution(codepipeline, "Invoke", "Run")
+    assert len(calls) == 101  # the first invocation and 100 continuations
+    assert run["status"] == "Failed"
+    assert run["output"]["executionResult"]["errorDetails"]["message"] == (
+        "The function continued the job 100 times without finishing it."
+    )
+
+
+def test_a_handler_may_finish_on_its_100th_continuation(
+    approvals: Approvals,
+    create_pipeline: CreatePipeline,
+    codepipeline: Client,
+    answer: Callable[..., None],
+) -> None:
+    calls: list[Event] = []
+
+    def handler(event: Event, context: Any) -> None:
+        calls.append(event)
+        answer(event, **({"continuationToken": "again"} if len(calls) <= 100 else {}))
+
+    approvals.register_lambda("build-fn", handler)
+    create_pipeline(stages=[source_stage(), invoke_stage()])
+
+    assert len(calls) == 101
+    assert _run_status(codepipeline) == "Succeeded"

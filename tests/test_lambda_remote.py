@@ -117,3 +117,36 @@ def test_an_approval_through_the_control_api_runs_the_next_invoke_handler(
 
     summaries = codepipeline.list_pipeline_executions(pipelineName="release")
     assert summaries["pipelineExecutionSummaries"][0]["status"] == "Succeeded"
+
+
+def test_a_lambda_invoke_rule_on_a_server_calls_its_handler_before_the_approval(
+    url: str, client: Any
+) -> None:
+    def handler(event: dict[str, Any], context: Any) -> None:
+        job_id = event["CodePipeline.job"]["id"]
+        client("codepipeline").put_job_failure_result(
+            jobId=job_id, failureDetails={"type": "JobFailed", "message": "Frozen"}
+        )
+
+    Approvals(endpoint_url=url).register_lambda("gate", handler)
+    rule = {
+        "name": "Check",
+        "ruleTypeId": {
+            "category": "Rule",
+            "owner": "AWS",
+            "provider": "LambdaInvoke",
+            "version": "1",
+        },
+        "configuration": {"FunctionName": "gate"},
+    }
+    gated = {**approval_stage(), "beforeEntry": {"conditions": [{"rules": [rule]}]}}
+    role = client("iam").create_role(
+        RoleName="pipeline", AssumeRolePolicyDocument=json.dumps(TRUST_POLICY)
+    )
+    codepipeline = client("codepipeline")
+    pipeline = declaration(role["Role"]["Arn"], "release", [source_stage(), gated])
+    codepipeline.create_pipeline(pipeline={**pipeline, "pipelineType": "V2"})
+
+    details = codepipeline.list_rule_executions(pipelineName="release")["ruleExecutionDetails"]
+    assert [d["status"] for d in details] == ["Failed"]
+    assert _status(codepipeline) == "Failed"

@@ -7,7 +7,15 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from job_fixtures import PARTNER, UNKNOWN_JOB, action_execution, register_partner
+from job_fixtures import (
+    JENKINS,
+    PARTNER,
+    UNKNOWN_JOB,
+    action_execution,
+    custom_stages,
+    register_jenkins,
+    register_partner,
+)
 from pipelines import Client, CreatePipeline, execution_status, newest_execution_id, source_stage
 
 from moto_approvals import Approvals
@@ -172,3 +180,19 @@ def test_a_third_party_job_id_is_not_a_custom_job(job: Job, codepipeline: Client
     with pytest.raises(ClientError) as err:
         codepipeline.get_job_details(jobId=job["jobId"])
     assert _code(err) == "JobNotFoundException"
+
+
+def test_third_party_job_details_of_a_custom_job_is_invalid_job(
+    codepipeline: Client, approvals: Approvals, create_pipeline: CreatePipeline
+) -> None:
+    register_jenkins(codepipeline)
+    create_pipeline(stages=custom_stages())
+    (polled,) = codepipeline.poll_for_jobs(actionTypeId=JENKINS, queryParam={"Project": "app"})[
+        "jobs"
+    ]
+
+    with pytest.raises(ClientError) as err:
+        codepipeline.get_third_party_job_details(jobId=polled["id"], clientToken=TOKEN)
+
+    assert _code(err) == "InvalidJobException"
+    assert "GetJobDetails" in err.value.response["Error"]["Message"]

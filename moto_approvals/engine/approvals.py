@@ -52,8 +52,8 @@ class ManualApprovals:
 
     # -- ActionKind ------------------------------------------------------------------------
 
-    def runs(self, action: ActionDefinition) -> bool:
-        return action.is_manual_approval
+    def runs(self, run: ActionRun) -> bool:
+        return run.action.is_manual_approval
 
     def start(self, run: ActionRun, now: datetime.datetime) -> None:
         run.token = self._flow.new_id()

@@ -282,19 +282,7 @@ class Artifacts:
     def _inputs(
         self, execution: PipelineExecution, action: ActionDefinition
     ) -> tuple[ArtifactLocation, ...]:
-        if not action.input_artifacts:
-            return ()
-        produced: dict[str, ArtifactLocation] = {}
-        producers: list[Sequence[ArtifactLocation]] = []
-        for earlier in variables.runs_of(execution):
-            if earlier.status is ActionStatus.SUCCEEDED:
-                produced.update((a.name, a) for a in earlier.output_artifacts)
-                producers.append(earlier.output_artifacts)
-        inputs = tuple(produced[name] for name in action.input_artifacts if name in produced)
-        # Usually the inputs are exactly what one earlier action produced: share its tuple
-        # (history keeps every run).
-        shared = next((p for p in producers if p == inputs and isinstance(p, tuple)), None)
-        return shared if shared is not None else inputs
+        return artifacts_named(execution, action.input_artifacts)
 
     def _fetch(self, revision: SourceRevision, outputs: Sequence[ArtifactLocation]) -> None:
         """Copy the source into its output artifact, where the store bucket exists."""
@@ -306,6 +294,26 @@ class Artifacts:
             else:
                 body = placeholder_body(revision.action_name, revision.revision_id)
                 self.store.put(output.bucket, output.key, body)
+
+
+def artifacts_named(
+    execution: PipelineExecution, names: Sequence[str]
+) -> tuple[ArtifactLocation, ...]:
+    """Where the execution's succeeded actions put the artifacts of these names (an action's
+    or a rule's input artifacts), in the order named."""
+    if not names:
+        return ()
+    produced: dict[str, ArtifactLocation] = {}
+    producers: list[Sequence[ArtifactLocation]] = []
+    for earlier in variables.runs_of(execution):
+        if earlier.status is ActionStatus.SUCCEEDED:
+            produced.update((a.name, a) for a in earlier.output_artifacts)
+            producers.append(earlier.output_artifacts)
+    found = tuple(produced[name] for name in names if name in produced)
+    # Usually the inputs are exactly what one earlier action produced: share its tuple (history
+    # keeps every run).
+    shared = next((p for p in producers if p == found and isinstance(p, tuple)), None)
+    return shared if shared is not None else found
 
 
 def _is_s3(action: ActionDefinition) -> bool:

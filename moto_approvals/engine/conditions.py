@@ -34,6 +34,7 @@ from moto_approvals.domain import (
     StageRun,
 )
 from moto_approvals.engine.kinds import ActionFlow
+from moto_approvals.engine.rule_jobs import RuleJobs
 from moto_approvals.engine.rules import RuleWorld, evaluate, rule_deadline
 from moto_approvals.exceptions import ConditionNotOverridableException
 
@@ -70,7 +71,9 @@ class StageConditions:
 
     def __init__(self, flow: ActionFlow) -> None:
         self._flow = flow
-        self.world = RuleWorld()
+        #: The jobs of LambdaInvoke rules whose function has a handler.
+        self.rule_jobs = RuleJobs(flow.new_id)
+        self.world = RuleWorld(function=self.rule_jobs.verdict)
         #: Every rule run, oldest first.
         self.rule_runs: list[RuleRun] = []
         # Condition runs still InProgress (pruned lazily), for deadlines and re-evaluation.
@@ -195,6 +198,7 @@ class StageConditions:
         self.rule_runs[:] = [
             r for r in self.rule_runs if r.pipeline_execution_id not in execution_ids
         ]
+        self.rule_jobs.forget(execution_ids)
 
     def waiting_executions(self) -> list[PipelineExecution]:
         """The executions whose stage waits for a condition's verdict."""
@@ -208,6 +212,9 @@ class StageConditions:
             for rule_run in condition.rules
             if (deadline := rule_deadline(rule_run)) is not None
         ]
+        function_deadline = self.rule_jobs.next_deadline()
+        if function_deadline is not None:
+            deadlines.append(function_deadline)
         return min(deadlines, default=None)
 
     # -- stop, cancel and override ---------------------------------------------------------

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 
-from moto_approvals.domain import ActionDefinition, ActionRun, ActionStatus
+from moto_approvals.domain import ActionRun, ActionStatus
 from moto_approvals.engine.kinds import ActionFlow
 from moto_approvals.engine.steered import FAILED_ACTION_SUMMARY
 from moto_approvals.exceptions import (
@@ -38,6 +38,13 @@ CUSTOM_ACTION_TIMEOUT = datetime.timedelta(hours=24)
 JOB_ACTION_TIMEOUT = datetime.timedelta(hours=1)
 #: Summary of an action whose job timed out; AWS documents only the Failed status.
 TIMED_OUT_SUMMARY = "The job timed out: no result was reported in time"
+#: How many times a handler may continue one run's job. AWS documents no such limit, but
+#: there a continuation is invoked later, while here it is invoked at once: a handler that
+#: always continues would loop for ever without the clock moving (README).
+MAX_CONTINUATIONS = 100
+CONTINUATION_LIMIT_SUMMARY = (
+    f"The function continued the job {MAX_CONTINUATIONS} times without finishing it."
+)
 
 
 class JobStatus(str, Enum):
@@ -80,6 +87,8 @@ class Job:
     client_token: str | None = None
     #: False for a held Invoke action: no handler is called, the test answers the job.
     invoke: bool = True
+    #: How many jobs of the same run came before this one (continuations).
+    continuations: int = 0
 
     @property
     def is_open(self) -> bool:
@@ -99,12 +108,12 @@ class JobRoute:
     invoke: bool = True
 
 
-#: Which actions run as jobs; the backend sets it (it knows the registered Lambda handlers
-#: and action types). ``None``: not a job.
-Router = Callable[[ActionDefinition], JobRoute | None]
+#: Which action runs are jobs, read once their configuration is resolved; the backend sets it
+#: (it knows the registered Lambda handlers and action types). ``None``: not a job.
+Router = Callable[[ActionRun], JobRoute | None]
 
 
-def _no_jobs(action: ActionDefinition) -> JobRoute | None:
+def _no_jobs(run: ActionRun) -> JobRoute | None:
     # Until the backend routes actions to jobs, every action runs as before.
     return None
 
@@ -140,11 +149,11 @@ class JobActions:
 
     # -- ActionKind ------------------------------------------------------------------------
 
-    def runs(self, action: ActionDefinition) -> bool:
-        return self.route(action) is not None
+    def runs(self, run: ActionRun) -> bool:
+        return self.route(run) is not None
 
     def start(self, run: ActionRun, now: datetime.datetime) -> None:
-        route = self.route(run.action)
+        route = self.route(run)
         assert route is not None  # runs() said so
         run.entity_url = self.entity_url(run)
         self._new_job(run, route.family, route.invoke, now)
@@ -167,6 +176,7 @@ class JobActions:
         invoke: bool,
         now: datetime.datetime,
         continuation_token: str | None = None,
+        continuations: int = 0,
     ) -> Job:
         if family is JobFamily.LAMBDA:
             status = JobStatus.IN_PROGRESS
@@ -185,6 +195,7 @@ class JobActions:
             continuation_token=continuation_token,
             client_id=self._flow.new_id() if family is JobFamily.THIRD_PARTY else None,
             invoke=invoke,
+            continuations=continuations,
         )
         self.jobs[job.job_id] = job
         self._open[job.job_id] = job
@@ -296,7 +307,12 @@ class JobActions:
             run.percent_complete = result.percent_complete
         run.last_status_change = now
         if result.continuation_token is not None:
-            self._new_job(run, job.family, job.invoke, now, result.continuation_token)
+            invoked = job.invoke and job.family is JobFamily.LAMBDA
+            if invoked and job.continuations >= MAX_CONTINUATIONS:
+                self._flow.finish_action(run, ActionStatus.FAILED, now, CONTINUATION_LIMIT_SUMMARY)
+                return
+            token = result.continuation_token
+            self._new_job(run, job.family, job.invoke, now, token, job.continuations + 1)
             return
         self._flow.finish_action(run, ActionStatus.SUCCEEDED, now)
 

@@ -12,7 +12,6 @@ import datetime
 from typing import Protocol
 
 from moto_approvals.domain import (
-    ActionDefinition,
     ActionRun,
     ActionStatus,
     EventState,
@@ -44,8 +43,9 @@ class ActionFlow(Protocol):
 class ActionKind(Protocol):
     """One way an action runs: a manual approval, a job, an action the test steers."""
 
-    def runs(self, action: ActionDefinition) -> bool:
-        """True if this kind runs the action."""
+    def runs(self, run: ActionRun) -> bool:
+        """True if this kind runs the action of a run whose configuration is resolved (an
+        Invoke action's ``FunctionName`` may be a variable reference)."""
         ...
 
     def start(self, run: ActionRun, now: datetime.datetime) -> None:

@@ -354,7 +354,7 @@ class ExecutionMachine(abc.ABC):
         if failure is not None:
             self.finish_action(action_run, ActionStatus.FAILED, now, failure)
             return
-        kind = next(k for k in self.kinds if k.runs(action))
+        kind = next(k for k in self.kinds if k.runs(action_run))
         kind.start(action_run, now)
 
     # -- endings, each with its state-change event -----------------------------------------

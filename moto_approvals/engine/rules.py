@@ -1,8 +1,9 @@
 """Rule types of stage conditions: what each rule reads and when it succeeds or fails.
 
 A rule reads state it is handed (:class:`RuleWorld`), never moto itself: the backend passes in
-moto's CloudWatch alarm states and the results a test set for rules with nothing in moto to
-read (``Approvals.set_rule_result``). A rule answers ``Succeeded``, ``Failed`` or nothing yet
+moto's CloudWatch alarm states, the reports of LambdaInvoke rules' functions
+(:mod:`.rule_jobs`) and the results a test set for rules with nothing in moto to read
+(``Approvals.set_rule_result``). A rule answers ``Succeeded``, ``Failed`` or nothing yet
 (``None``: still InProgress, asked again the next time the pipeline's state is read or written).
 
 The rule types and their configuration are those of the CodePipeline User Guide's rule
@@ -25,6 +26,8 @@ Verdict = tuple[ActionStatus | None, str | None]
 AlarmLookup = Callable[[str, str | None], str | None]
 #: The value of ``#{Namespace.Name}`` in an execution, or None when nothing defines it.
 VariableLookup = Callable[[PipelineExecution, str, str], str | None]
+#: A LambdaInvoke rule's verdict from its function, or None when no handler answers it.
+FunctionVerdict = Callable[[RuleRun, PipelineExecution, datetime.datetime], Verdict | None]
 
 #: Results a test may set for a rule (``Approvals.set_rule_result``).
 RULE_RESULTS = {
@@ -42,6 +45,7 @@ class RuleWorld:
 
     alarm_state: AlarmLookup = lambda name, region: None
     variable: VariableLookup = lambda execution, namespace, name: None
+    function: FunctionVerdict = lambda run, execution, now: None
     #: (stage, rule) -> result name set by the test (a key of RULE_RESULTS).
     set_results: dict[tuple[str, str], str] = field(default_factory=dict)
 
@@ -86,8 +90,12 @@ def _verdict(
         return _deployment_window(config, now)
     if run.provider == "VariableCheck":
         return _variable_check(config, execution, world)
-    # LambdaInvoke, Commands, CodeBuild, ...: nothing in moto to read; the test decides and
-    # a rule it said nothing about succeeds, like an action it did not steer.
+    if run.provider == "LambdaInvoke":
+        answered = world.function(run, execution, now)
+        if answered is not None:
+            return answered
+    # LambdaInvoke without a handler, Commands, CodeBuild, ...: nothing in moto to read; the
+    # test decides and a rule it said nothing about succeeds, like an action it did not steer.
     result = world.set_results.get((run.stage_name, run.rule_name), "SUCCEEDED")
     status = RULE_RESULTS[result]
     if status is ActionStatus.FAILED:

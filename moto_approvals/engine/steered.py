@@ -27,7 +27,7 @@ class SteeredActions:
 
     # -- ActionKind ------------------------------------------------------------------------
 
-    def runs(self, action: ActionDefinition) -> bool:
+    def runs(self, run: ActionRun) -> bool:
         return True
 
     def start(self, run: ActionRun, now: datetime.datetime) -> None:
