@@ -73,8 +73,8 @@ def test_a_pull_request_through_the_handle_on_a_server_is_matched(
     ("body", "message"),
     [
         ({"tags": "v1"}, "tags must be a list"),
-        ({"tags": ["v1"], "actionName": ["Checkout"]}, "action_name must be a string"),
-        ({"branch": 7}, "branch must be a non-empty string"),
+        ({"tags": ["v1"], "actionName": ["Checkout"]}, "actionName must be a string"),
+        ({"branch": 7}, "branch must be a string"),
     ],
 )
 def test_a_malformed_push_answers_400_value_error(
