@@ -529,9 +529,9 @@ class StageRun:
     stage_name: str
     pipeline_execution_id: str
     status: StageStatus
-    #: The latest run of each action of the stage that has started in this visit (read-only:
-    #: :meth:`put_action` and :meth:`drop_action` change it).
-    actions: Mapping[str, ActionRun] = field(default_factory=dict)
+    #: :attr:`actions`: a dict while the stage can change, a bare tuple once the execution
+    #: ended (the smallest record history can keep).
+    _actions: dict[str, ActionRun] | tuple[ActionRun, ...] = field(default_factory=dict, repr=False)
     manual_retry_attempts: int = 0
     auto_retry_attempts: int = 0
     #: The latest run of each of the stage's conditions in this visit, by type (read-only:
@@ -540,6 +540,13 @@ class StageRun:
     #: The beforeEntry condition let the execution in (or the stage has none).
     entered: bool = False
     latest_retry_trigger: str | None = None
+
+    @property
+    def actions(self) -> Mapping[str, ActionRun]:
+        """The latest run of each action of the stage that has started in this visit
+        (read-only: :meth:`put_action` and :meth:`drop_action` change it)."""
+        runs = self._actions
+        return runs if isinstance(runs, dict) else _ActionRuns(runs)
 
     def put_action(self, run: ActionRun) -> None:
         self._open_actions()[run.action.name] = run
@@ -554,14 +561,14 @@ class StageRun:
 
     def _open_actions(self) -> dict[str, ActionRun]:
         # A retry reopens a stage run that its execution's end compacted.
-        if not isinstance(self.actions, dict):
-            self.actions = dict(self.actions)
-        return self.actions
+        if not isinstance(self._actions, dict):
+            self._actions = dict(self.actions)
+        return self._actions
 
     def compact(self) -> None:
-        """Keep the runs in a tuple-backed mapping (see :class:`_Frozen`)."""
-        if isinstance(self.actions, dict):
-            self.actions = _ActionRuns(tuple(self.actions.values()))
+        """Keep the runs in a bare tuple (read through :class:`_Frozen`)."""
+        if isinstance(self._actions, dict):
+            self._actions = tuple(self._actions.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -598,15 +605,17 @@ class PipelineExecution:
     status: ExecutionStatus
     trigger_type: str
     trigger_detail: str
-    variables: list[dict[str, str]]
+    variables: Sequence[dict[str, str]]
     start_time: datetime.datetime
     last_update_time: datetime.datetime
     #: Start order within the pipeline; clocks tie under freezegun, this never does.
     sequence: int = 0
     position: Position = Position.WAITING
     stage_index: int = 0
-    #: The run of each stage the execution entered (read-only: :meth:`put_stage_run`).
-    stage_runs: Mapping[str, StageRun] = field(default_factory=dict)
+    #: :attr:`stage_runs`: a dict while the execution runs, a bare tuple once it ended.
+    _stage_runs: dict[str, StageRun] | tuple[StageRun, ...] = field(
+        default_factory=dict, repr=False
+    )
     status_summary: str | None = None
     stop_reason: str | None = None
     #: Arrival order at the current inbound transition (QUEUED is FIFO on it).
@@ -641,10 +650,16 @@ class PipelineExecution:
         stage = self.current_stage
         return self.position is Position.WAITING and stage is not None and stage.name == stage_name
 
+    @property
+    def stage_runs(self) -> Mapping[str, StageRun]:
+        """The run of each stage the execution entered (read-only: :meth:`put_stage_run`)."""
+        runs = self._stage_runs
+        return runs if isinstance(runs, dict) else _StageRuns(runs)
+
     def put_stage_run(self, run: StageRun) -> None:
-        if not isinstance(self.stage_runs, dict):
-            self.stage_runs = dict(self.stage_runs)
-        self.stage_runs[run.stage_name] = run
+        if not isinstance(self._stage_runs, dict):
+            self._stage_runs = dict(self.stage_runs)
+        self._stage_runs[run.stage_name] = run
 
     def finish(self, status: ExecutionStatus, now: datetime.datetime) -> None:
         self.status = status
@@ -652,12 +667,14 @@ class PipelineExecution:
         self.last_update_time = now
         # History keeps every finished execution: hold its runs compactly from now on (a
         # retry or a late change reopens what it touches).
-        if isinstance(self.stage_runs, dict):
-            self.stage_runs = _StageRuns(tuple(self.stage_runs.values()))
-        for run in self.stage_runs.values():
+        if isinstance(self._stage_runs, dict):
+            self._stage_runs = tuple(self._stage_runs.values())
+        for run in self._stage_runs:
             run.compact()
         if isinstance(self.source_revisions, dict):
             self.source_revisions = _SourceRevisions(tuple(self.source_revisions.values()))
+        if not self.variables:
+            self.variables = ()  # the one shared empty tuple
 
 
 @dataclass
