@@ -7,7 +7,7 @@ so the wire layer can emit ``status.value`` unchanged.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from types import MappingProxyType
@@ -272,26 +272,32 @@ class _SourceRevisions(_Frozen[str, "SourceRevision"]):
         return item.action_name
 
 
+def flat_pairs(pairs: Iterable[tuple[str, str]]) -> tuple[str, ...]:
+    """``(name, value)`` pairs as one flat tuple: name, value, name, value."""
+    return tuple(item for pair in pairs for item in pair)
+
+
 class Pairs(Mapping[str, str]):
-    """A read-only mapping over ``(name, value)`` pairs it shares with their owner (a source
-    revision's variables, shown again as its action run's output variables)."""
+    """A read-only mapping over a flat tuple of names and values (:func:`flat_pairs`) it
+    shares with their owner (a source revision's variables, shown again as its action run's
+    output variables)."""
 
-    __slots__ = ("_pairs",)
+    __slots__ = ("_flat",)
 
-    def __init__(self, pairs: tuple[tuple[str, str], ...]) -> None:
-        self._pairs = pairs
+    def __init__(self, flat: tuple[str, ...]) -> None:
+        self._flat = flat
 
     def __getitem__(self, key: str) -> str:
-        for name, value in self._pairs:
-            if name == key:
-                return value
+        for index in range(0, len(self._flat), 2):
+            if self._flat[index] == key:
+                return self._flat[index + 1]
         raise KeyError(key)
 
     def __iter__(self) -> Iterator[str]:
-        return (name for name, _ in self._pairs)
+        return iter(self._flat[::2])
 
     def __len__(self) -> int:
-        return len(self._pairs)
+        return len(self._flat) // 2
 
 
 def _empty() -> Mapping[Any, Any]:
@@ -529,9 +535,11 @@ class StageRun:
     stage_name: str
     pipeline_execution_id: str
     status: StageStatus
-    #: :attr:`actions`: a dict while the stage can change, a bare tuple once the execution
-    #: ended (the smallest record history can keep).
-    _actions: dict[str, ActionRun] | tuple[ActionRun, ...] = field(default_factory=dict, repr=False)
+    #: :attr:`actions`: a dict while the stage can change; once the execution ended, a bare
+    #: tuple, or the one run itself (the smallest records history can keep).
+    _actions: dict[str, ActionRun] | tuple[ActionRun, ...] | ActionRun = field(
+        default_factory=dict, repr=False
+    )
     manual_retry_attempts: int = 0
     auto_retry_attempts: int = 0
     #: The latest run of each of the stage's conditions in this visit, by type (read-only:
@@ -546,7 +554,9 @@ class StageRun:
         """The latest run of each action of the stage that has started in this visit
         (read-only: :meth:`put_action` and :meth:`drop_action` change it)."""
         runs = self._actions
-        return runs if isinstance(runs, dict) else _ActionRuns(runs)
+        if isinstance(runs, dict):
+            return runs
+        return _ActionRuns(runs if isinstance(runs, tuple) else (runs,))
 
     def put_action(self, run: ActionRun) -> None:
         self._open_actions()[run.action.name] = run
@@ -568,7 +578,8 @@ class StageRun:
     def compact(self) -> None:
         """Keep the runs in a bare tuple (read through :class:`_Frozen`)."""
         if isinstance(self._actions, dict):
-            self._actions = tuple(self._actions.values())
+            runs = tuple(self._actions.values())
+            self._actions = runs[0] if len(runs) == 1 else runs
 
 
 @dataclass(frozen=True, slots=True)
@@ -585,8 +596,9 @@ class SourceRevision:
     change_identifier: str | None = None
     created: datetime.datetime | None = None
     summary: str | None = None
-    #: Output variables of the source action (S3: ETag, VersionId; others: CommitId, ...).
-    variables: tuple[tuple[str, str], ...] = ()
+    #: Output variables of the source action (S3: ETag, VersionId; others: CommitId, ...),
+    #: flat: name, value, name, value (one tuple, not one per pair; see :func:`flat_pairs`).
+    variables: tuple[str, ...] = ()
     object: Any = None
     failure: str | None = None
 
