@@ -630,8 +630,6 @@ class PipelineExecution:
     )
     status_summary: str | None = None
     stop_reason: str | None = None
-    #: Arrival order at the current inbound transition (QUEUED is FIFO on it).
-    arrived_at: int = 0
     #: What each source action fetches, fixed when the execution starts (by action name).
     source_revisions: Mapping[str, SourceRevision] = field(default_factory=dict)
     execution_type: ExecutionType = field(default_factory=lambda: ExecutionType.STANDARD)
@@ -639,6 +637,9 @@ class PipelineExecution:
     rollback_target: str | None = None
     #: StartPipelineExecution's clientRequestToken, if one came with it.
     client_request_token: str | None = None
+    #: Every action run of the execution, oldest first (retries too); a tuple, as an
+    #: execution has few runs.
+    action_runs: tuple[ActionRun, ...] = ()
 
     @property
     def pipeline_version(self) -> int:

@@ -577,7 +577,6 @@ class PipelineRuntime:
     def _arrive(self, execution: PipelineExecution, index: int, now: datetime.datetime) -> None:
         execution.position = Position.WAITING
         execution.stage_index = index
-        execution.arrived_at = next(self._sequence)
         execution.last_update_time = now
         self._moved(execution)
         if self.definition.execution_mode is not ExecutionMode.SUPERSEDED:
