@@ -365,10 +365,9 @@ class ActionRun:
     start_time: datetime.datetime
     last_status_change: datetime.datetime
     summary: str | None = None
-    #: What only an approval run has (its token, deadline and answer); None for other runs.
-    approval: ApprovalDetails | None = None
-    #: What only a job's run has (the worker's links and progress); None until one is set.
-    job: JobDetails | None = None
+    #: What only an approval run has (its token, deadline and answer), or only a job's run
+    #: (the worker's links and progress); None until one is set.
+    details: ApprovalDetails | JobDetails | None = None
     #: Filled when the run starts, before its kind starts it (artifacts and variables).
     # Tuples: an action without artifacts (most of them) shares the one empty tuple.
     input_artifacts: Sequence[ArtifactLocation] = ()
@@ -384,115 +383,133 @@ class ActionRun:
     @property
     def token(self) -> str | None:
         """The approval token; kept after the answer as the external execution id."""
-        return None if self.approval is None else self.approval.token
+        details = self.details
+        return details.token if isinstance(details, ApprovalDetails) else None
 
     @token.setter
     def token(self, value: str | None) -> None:
-        if self.approval is None:
+        details = self.details
+        if not isinstance(details, ApprovalDetails):
             if value is None:
                 return
-            self.approval = ApprovalDetails()
-        self.approval.token = value
+            details = self.details = ApprovalDetails()
+        details.token = value
 
     @property
     def expires_at(self) -> datetime.datetime | None:
-        return None if self.approval is None else self.approval.expires_at
+        details = self.details
+        return details.expires_at if isinstance(details, ApprovalDetails) else None
 
     @expires_at.setter
     def expires_at(self, value: datetime.datetime | None) -> None:
-        if self.approval is None:
+        details = self.details
+        if not isinstance(details, ApprovalDetails):
             if value is None:
                 return
-            self.approval = ApprovalDetails()
-        self.approval.expires_at = value
+            details = self.details = ApprovalDetails()
+        details.expires_at = value
 
     @property
     def answer(self) -> ApprovalStatus | None:
-        return None if self.approval is None else self.approval.answer
+        details = self.details
+        return details.answer if isinstance(details, ApprovalDetails) else None
 
     @answer.setter
     def answer(self, value: ApprovalStatus | None) -> None:
-        if self.approval is None:
+        details = self.details
+        if not isinstance(details, ApprovalDetails):
             if value is None:
                 return
-            self.approval = ApprovalDetails()
-        self.approval.answer = value
+            details = self.details = ApprovalDetails()
+        details.answer = value
 
     @property
     def updated_by(self) -> str | None:
-        return None if self.approval is None else self.approval.updated_by
+        details = self.details
+        return details.updated_by if isinstance(details, ApprovalDetails) else None
 
     @updated_by.setter
     def updated_by(self, value: str | None) -> None:
-        if self.approval is None:
+        details = self.details
+        if not isinstance(details, ApprovalDetails):
             if value is None:
                 return
-            self.approval = ApprovalDetails()
-        self.approval.updated_by = value
+            details = self.details = ApprovalDetails()
+        details.updated_by = value
 
     @property
     def job_execution_id(self) -> str | None:
         """A job's externalExecutionId."""
-        return None if self.job is None else self.job.job_execution_id
+        details = self.details
+        return details.job_execution_id if isinstance(details, JobDetails) else None
 
     @job_execution_id.setter
     def job_execution_id(self, value: str | None) -> None:
-        if self.job is None:
+        details = self.details
+        if not isinstance(details, JobDetails):
             if value is None:
                 return
-            self.job = JobDetails()
-        self.job.job_execution_id = value
+            details = self.details = JobDetails()
+        details.job_execution_id = value
 
     @property
     def job_execution_url(self) -> str | None:
-        return None if self.job is None else self.job.job_execution_url
+        details = self.details
+        return details.job_execution_url if isinstance(details, JobDetails) else None
 
     @job_execution_url.setter
     def job_execution_url(self, value: str | None) -> None:
-        if self.job is None:
+        details = self.details
+        if not isinstance(details, JobDetails):
             if value is None:
                 return
-            self.job = JobDetails()
-        self.job.job_execution_url = value
+            details = self.details = JobDetails()
+        details.job_execution_url = value
 
     @property
     def entity_url(self) -> str | None:
         """The link the action type's entityUrlTemplate gives."""
-        return None if self.job is None else self.job.entity_url
+        details = self.details
+        return details.entity_url if isinstance(details, JobDetails) else None
 
     @entity_url.setter
     def entity_url(self, value: str | None) -> None:
-        if self.job is None:
+        details = self.details
+        if not isinstance(details, JobDetails):
             if value is None:
                 return
-            self.job = JobDetails()
-        self.job.entity_url = value
+            details = self.details = JobDetails()
+        details.entity_url = value
 
     @property
     def percent_complete(self) -> int | None:
         """How far a job worker said it got (executionDetails.percentComplete)."""
-        return None if self.job is None else self.job.percent_complete
+        details = self.details
+        return details.percent_complete if isinstance(details, JobDetails) else None
 
     @percent_complete.setter
     def percent_complete(self, value: int | None) -> None:
-        if self.job is None:
+        details = self.details
+        if not isinstance(details, JobDetails):
             if value is None:
                 return
-            self.job = JobDetails()
-        self.job.percent_complete = value
+            details = self.details = JobDetails()
+        details.percent_complete = value
 
     @property
     def error_code(self) -> str | None:
         """The failure type a job worker reported (PutJobFailureResult)."""
-        return None if self.job is None else self.job.error_code
+        details = self.details
+        return details.error_code if isinstance(details, JobDetails) else None
 
     @error_code.setter
     def error_code(self, value: str | None) -> None:
-        if self.job is None:
+        details = self.details
+        if not isinstance(details, JobDetails):
             if value is None:
                 return
-            self.job = JobDetails()
-        self.job.error_code = value
+            details = self.details = JobDetails()
+        details.error_code = value
 
     @property
     def stage_name(self) -> str:
@@ -529,6 +546,15 @@ class ActionRun:
 
 
 @dataclass(slots=True)
+class StageRetries:
+    """How often a stage run was retried, by hand and by its onFailure condition."""
+
+    manual_attempts: int = 0
+    auto_attempts: int = 0
+    latest_trigger: str | None = None
+
+
+@dataclass(slots=True)
 class StageRun:
     """The visit of one execution to one stage; a retry reuses it."""
 
@@ -540,14 +566,34 @@ class StageRun:
     _actions: dict[str, ActionRun] | tuple[ActionRun, ...] | ActionRun = field(
         default_factory=dict, repr=False
     )
-    manual_retry_attempts: int = 0
-    auto_retry_attempts: int = 0
+    #: The stage run's retries; None until the first (most stage runs never retry).
+    retries: StageRetries | None = None
     #: The latest run of each of the stage's conditions in this visit, by type (read-only:
     #: :meth:`put_condition` changes it).
     conditions: Mapping[ConditionType, ConditionRun] = field(default_factory=_empty)
     #: The beforeEntry condition let the execution in (or the stage has none).
     entered: bool = False
-    latest_retry_trigger: str | None = None
+
+    @property
+    def manual_retry_attempts(self) -> int:
+        return self.retries.manual_attempts if self.retries is not None else 0
+
+    @property
+    def auto_retry_attempts(self) -> int:
+        return self.retries.auto_attempts if self.retries is not None else 0
+
+    @property
+    def latest_retry_trigger(self) -> str | None:
+        return self.retries.latest_trigger if self.retries is not None else None
+
+    def note_retry(self, trigger: str) -> None:
+        """Count a retry: ``ManualStageRetry`` or ``AutomatedStageRetry``."""
+        retries = self.retries = self.retries or StageRetries()
+        if trigger == "ManualStageRetry":
+            retries.manual_attempts += 1
+        else:
+            retries.auto_attempts += 1
+        retries.latest_trigger = trigger
 
     @property
     def actions(self) -> Mapping[str, ActionRun]:
