@@ -219,7 +219,7 @@ _V = TypeVar("_V")
 
 
 class _Frozen(Mapping[_K, _V], Generic[_K, _V]):
-    """A read-only mapping over a tuple, each item keyed by its own name.
+    """A read-only mapping over a tuple (or a lone item), each item keyed by its own name.
 
     What a finished execution keeps in place of a dict: a dict of one or a few entries costs
     three to four times the memory, and history keeps every execution. Lookups scan the
@@ -229,23 +229,35 @@ class _Frozen(Mapping[_K, _V], Generic[_K, _V]):
     __slots__ = ("_items",)
 
     def __init__(self, items: tuple[_V, ...]) -> None:
-        self._items = items
+        self._items: tuple[_V, ...] | _V = items
+
+    @classmethod
+    def of(cls, items: tuple[_V, ...]) -> Mapping[_K, _V]:
+        """The items' mapping; a lone item is held without a tuple around it."""
+        frozen = cls(items)
+        if len(items) == 1:
+            frozen._items = items[0]
+        return frozen
+
+    def _all(self) -> tuple[_V, ...]:
+        items = self._items
+        return items if isinstance(items, tuple) else (items,)
 
     @staticmethod
     def _key(item: Any) -> Any:
         raise NotImplementedError
 
     def __getitem__(self, key: _K) -> _V:
-        for item in self._items:
+        for item in self._all():
             if self._key(item) == key:
                 return item
         raise KeyError(key)
 
     def __iter__(self) -> Iterator[_K]:
-        return (self._key(item) for item in self._items)
+        return (self._key(item) for item in self._all())
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._all())
 
 
 class _ActionRuns(_Frozen[str, "ActionRun"]):
@@ -731,7 +743,7 @@ class PipelineExecution:
         for run in self._stage_runs:
             run.compact()
         if isinstance(self.source_revisions, dict):
-            self.source_revisions = _SourceRevisions(tuple(self.source_revisions.values()))
+            self.source_revisions = _SourceRevisions.of(tuple(self.source_revisions.values()))
         if not self.variables:
             self.variables = ()  # the one shared empty tuple
 
