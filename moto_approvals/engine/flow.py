@@ -147,18 +147,11 @@ class PipelineRuntime:
             return sorted(waiting, key=lambda e: e.sequence, reverse=True)
         return waiting
 
-    def waiting_summaries(
-        self, stage_name: str, build: Callable[[PipelineExecution], T]
-    ) -> list[T]:
-        """``build`` of each execution waiting at the stage, next first; kept while nobody
+    def waiting_summary(self, stage_name: str, build: Callable[[list[PipelineExecution]], T]) -> T:
+        """``build`` of the executions waiting at the stage, next first; kept while nobody
         arrives at or leaves that transition (a waiting execution's status only changes as it
         leaves)."""
-        return cast(
-            list[T],
-            self._positions.memo(
-                stage_name, lambda: [build(e) for e in self.waiting_at(stage_name)]
-            ),
-        )
+        return cast(T, self._positions.memo(stage_name, lambda: build(self.waiting_at(stage_name))))
 
     def pending_approvals(self) -> list[PendingApproval]:
         return self.approvals.pending()
