@@ -1,7 +1,7 @@
 """Cost of the emulator's operations relative to moto's own GetPipeline, with their targets.
 
 Run: ``python benchmarks/bench.py [section ...] [--repeat N] [--in-flight N] [--history N]
-[--mode MODE]``; sections: ``approve``, ``in-flight``, ``history``, ``memory``, ``pages``
+[--mode MODE]``; sections: ``approve``, ``in-flight``, ``history``, ``memory``, ``pages``, ``queue``
 (default: all); ``--mode`` picks the in-flight modes (default: all three). Each line prints a
 ratio and, where there is one, the target beside it:
 
@@ -16,6 +16,9 @@ ratio and, where there is one, the target beside it:
 - memory: bytes held per finished execution of a three-stage pipeline (tracemalloc).
 - pages: a page of 100 from the two list operations, ratio to GetPipeline, and the emulator's
   share of the call (its handler) beside botocore's parsing of the reply.
+- queue: GetPipelineState with N executions in flight in QUEUED mode (N-1 listed in
+  ``inboundExecutions``) over the same with 1: the call, the emulator's handler and botocore's
+  parsing of the reply, each separately.
 
 Every ratio divides medians of calls timed in alternation with moto's own GetPipeline (see
 ``harness.py``), so machine noise hits both; timings are never asserted anywhere.
@@ -28,7 +31,8 @@ import gc
 import statistics
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
@@ -51,6 +55,7 @@ from harness import (
 from moto.codepipeline import urls as moto_urls
 
 from moto_approvals import mock_approvals
+from moto_approvals.engine import flow
 from moto_approvals.responses import ApprovalsCodePipelineResponse
 
 P = "bench"
@@ -86,6 +91,18 @@ def _fill(cp: Client, pipeline: str, mode: str, n: int) -> None:
         )
 
 
+@contextmanager
+def _lifted_quota() -> Iterator[None]:
+    """AWS allows 50 executions in flight per QUEUED or PARALLEL pipeline; the scaling cases
+    measure 1,000, so the emulator's quota is lifted while they run."""
+    saved = flow.MAX_CONCURRENT_EXECUTIONS
+    flow.MAX_CONCURRENT_EXECUTIONS = 10**9
+    try:
+        yield
+    finally:
+        flow.MAX_CONCURRENT_EXECUTIONS = saved
+
+
 MODES = ("PARALLEL", "QUEUED", "SUPERSEDED")
 OPERATIONS = ("StartPipelineExecution", "PutApprovalResult", "GetPipelineState")
 
@@ -116,7 +133,7 @@ def section_in_flight(repeat: int, n: int, modes: tuple[str, ...] = MODES) -> No
     alternate (with moto's GetPipeline), so both see the same heap and the same noise."""
     print(f"In flight: cost with {n} executions in flight / cost with 1 (side by side)")
     for mode in modes:
-        with mock_approvals() as approvals:
+        with mock_approvals() as approvals, _lifted_quota():
             v2 = None if mode == "SUPERSEDED" else mode
             cp = create_pipeline("one", APPROVAL_PIPELINE, v2)
             create_pipeline("many", APPROVAL_PIPELINE, v2)
@@ -246,63 +263,97 @@ def section_memory(count: int = 2000) -> None:
         print(f"  {name:68s} {per:8.0f} B  target <= 2048 B  {verdict}")
 
 
+class Shares:
+    """Times the emulator's handler and botocore's parsing of its reply, per label: inside
+    :meth:`routed`, CodePipeline requests go through a wrapper of the emulator's handler;
+    ``label`` names the call being made."""
+
+    def __init__(self) -> None:
+        self.label = ""
+        self.handler: dict[str, list[float]] = {}
+        self.parse: dict[str, list[float]] = {}
+        self._bodies: dict[str, bytes] = {}
+        self._parser = create_parser("json")
+
+    def _dispatch(self, *args: Any) -> Any:
+        start = time.perf_counter()
+        status, headers, body = ApprovalsCodePipelineResponse.dispatch(*args)
+        self.handler.setdefault(self.label, []).append(time.perf_counter() - start)
+        self._bodies[self.label] = body.encode() if isinstance(body, str) else body
+        return status, headers, body
+
+    def parse_reply(self, cp: Client, operation: str) -> None:
+        """Time botocore parsing the last reply of the current label (untimed by the case)."""
+        shape = cp.meta.service_model.operation_model(operation).output_shape
+        body = self._bodies[self.label]
+        start = time.perf_counter()
+        self._parser.parse({"body": body, "headers": {}, "status_code": 200}, shape)
+        self.parse.setdefault(self.label, []).append(time.perf_counter() - start)
+
+    def median_us(self, label: str) -> tuple[float, float]:
+        """The medians of the handler and of botocore's parsing, in µs."""
+        return (
+            statistics.median(self.handler[label]) * 1e6,
+            statistics.median(self.parse[label]) * 1e6,
+        )
+
+    @contextmanager
+    def routed(self) -> Iterator[None]:
+        dispatch: Any = self._dispatch
+        dispatch.__func__.wraps_emulator = True
+        paths: dict[str, Any] = moto_urls.url_paths
+        routes = our_routes()
+        for path in routes:
+            paths[path] = dispatch
+        try:
+            yield
+        finally:
+            for path in routes:
+                paths[path] = ApprovalsCodePipelineResponse.dispatch
+
+
+def _measured(
+    shares: Shares, label: str, cp: Client, operation: str, call: Callable[[], object]
+) -> Case:
+    def run(_: Any) -> object:
+        shares.label = label
+        return call()
+
+    return Case(label, call=run, after=lambda _: shares.parse_reply(cp, operation))
+
+
 def section_pages(repeat: int) -> None:
     """Each call's handler time and botocore's parsing of its reply are timed in the same
     interleaved loop as the ratio."""
     print("A page of 100 (ratio to moto's GetPipeline) and the emulator's share of it")
-    handler: dict[str, list[float]] = {}
-    parse: dict[str, list[float]] = {}
-    bodies: dict[str, bytes] = {}
-
-    def timed_dispatch(*args: Any) -> Any:
-        start = time.perf_counter()
-        status, headers, body = ApprovalsCodePipelineResponse.dispatch(*args)
-        spent = time.perf_counter() - start
-        target = str(args[0].headers.get("X-Amz-Target", "")).split(".")[-1]
-        handler.setdefault(target, []).append(spent)
-        bodies[target] = body.encode() if isinstance(body, str) else body
-        return status, headers, body
-
-    timed_dispatch.wraps_emulator = True  # type: ignore[attr-defined]
-    parser = create_parser("json")
-
-    def parse_reply(cp: Client, name: str) -> None:
-        shape = cp.meta.service_model.operation_model(name).output_shape
-        start = time.perf_counter()
-        parser.parse({"body": bodies[name], "headers": {}, "status_code": 200}, shape)
-        parse.setdefault(name, []).append(time.perf_counter() - start)
-
-    paths: dict[str, Any] = moto_urls.url_paths
-    routes = our_routes()
+    shares = Shares()
     with mock_approvals():
         cp = create_pipeline(P, STEERED_PIPELINE)
         for _ in range(150):
             cp.start_pipeline_execution(name=P)
-        for path in routes:
-            paths[path] = timed_dispatch
-        try:
-            cases = [
-                Case(
-                    "ListPipelineExecutions",
-                    call=lambda _: cp.list_pipeline_executions(pipelineName=P, maxResults=100),
-                    after=lambda _: parse_reply(cp, "ListPipelineExecutions"),
-                ),
-                Case(
-                    "ListActionExecutions",
-                    call=lambda _: cp.list_action_executions(pipelineName=P, maxResults=100),
-                    after=lambda _: parse_reply(cp, "ListActionExecutions"),
-                ),
-            ]
+        cases = [
+            _measured(
+                shares,
+                "ListPipelineExecutions",
+                cp,
+                "ListPipelineExecutions",
+                lambda: cp.list_pipeline_executions(pipelineName=P, maxResults=100),
+            ),
+            _measured(
+                shares,
+                "ListActionExecutions",
+                cp,
+                "ListActionExecutions",
+                lambda: cp.list_action_executions(pipelineName=P, maxResults=100),
+            ),
+        ]
+        with shares.routed():
             ratios = interleaved(moto_get_pipeline(cp, P), cases, repeat)
-        finally:
-            for path in routes:
-                paths[path] = ApprovalsCodePipelineResponse.dispatch
     base = ratios["baseline µs"]
     for case in cases:
         name = case.name
         total = ratios[name] * base
-        ours = statistics.median(handler[name]) * 1e6
-        parsing = statistics.median(parse[name]) * 1e6
+        ours, parsing = shares.median_us(name)
         print(
             f"  {name + ' (100 items)':40s} {ratios[name]:6.2f}x GetPipeline; of {total:6.0f} µs: "
             f"emulator's handler {ours:6.0f} µs ({ours / total:4.0%}), "
@@ -311,7 +362,50 @@ def section_pages(repeat: int) -> None:
         )
 
 
-SECTIONS = ("approve", "in-flight", "history", "memory", "pages")
+def section_queue(repeat: int, n: int) -> None:
+    """GetPipelineState on a QUEUED pipeline with n executions in flight (n-1 queued, each
+    listed in ``inboundExecutions``) and on one with 1: the whole call, the emulator's handler
+    and botocore's parsing of the reply, each as n's cost over 1's."""
+    print(f"QUEUED GetPipelineState: {n} in flight / 1, the call and its parts")
+    shares = Shares()
+    with mock_approvals(), _lifted_quota():
+        cp = create_pipeline("one", APPROVAL_PIPELINE, "QUEUED")
+        create_pipeline("many", APPROVAL_PIPELINE, "QUEUED")
+        _fill(cp, "many", "QUEUED", n)
+        cases = [
+            _measured(
+                shares,
+                name,
+                cp,
+                "GetPipelineState",
+                lambda name=name: cp.get_pipeline_state(name=name),
+            )
+            for name in ("one", "many")
+        ]
+        with shares.routed():
+            ratios = interleaved(moto_get_pipeline(cp, "one"), cases, repeat)
+    (one_ours, one_parse), (many_ours, many_parse) = (
+        shares.median_us("one"),
+        shares.median_us("many"),
+    )
+    report(
+        [
+            ("the whole call", ratios["many"] / ratios["one"], 1.2),
+            (
+                f"the emulator's handler ({one_ours:.0f} -> {many_ours:.0f} µs)",
+                many_ours / one_ours,
+                None,
+            ),
+            (
+                f"botocore parsing the reply ({one_parse:.0f} -> {many_parse:.0f} µs)",
+                many_parse / one_parse,
+                None,
+            ),
+        ]
+    )
+
+
+SECTIONS = ("approve", "in-flight", "history", "memory", "pages", "queue")
 
 
 def main() -> None:
@@ -335,6 +429,8 @@ def main() -> None:
             section_history(args.repeat, args.history)
         elif section == "memory":
             section_memory()
+        elif section == "queue":
+            section_queue(args.repeat, args.in_flight)
         else:
             section_pages(args.repeat)
 

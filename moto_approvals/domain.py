@@ -7,7 +7,7 @@ so the wire layer can emit ``status.value`` unchanged.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from types import MappingProxyType
@@ -219,7 +219,7 @@ _V = TypeVar("_V")
 
 
 class _Frozen(Mapping[_K, _V], Generic[_K, _V]):
-    """A read-only mapping over a tuple, each item keyed by its own name.
+    """A read-only mapping over a tuple (or a lone item), each item keyed by its own name.
 
     What a finished execution keeps in place of a dict: a dict of one or a few entries costs
     three to four times the memory, and history keeps every execution. Lookups scan the
@@ -229,23 +229,35 @@ class _Frozen(Mapping[_K, _V], Generic[_K, _V]):
     __slots__ = ("_items",)
 
     def __init__(self, items: tuple[_V, ...]) -> None:
-        self._items = items
+        self._items: tuple[_V, ...] | _V = items
+
+    @classmethod
+    def of(cls, items: tuple[_V, ...]) -> Mapping[_K, _V]:
+        """The items' mapping; a lone item is held without a tuple around it."""
+        frozen = cls(items)
+        if len(items) == 1:
+            frozen._items = items[0]
+        return frozen
+
+    def _all(self) -> tuple[_V, ...]:
+        items = self._items
+        return items if isinstance(items, tuple) else (items,)
 
     @staticmethod
     def _key(item: Any) -> Any:
         raise NotImplementedError
 
     def __getitem__(self, key: _K) -> _V:
-        for item in self._items:
+        for item in self._all():
             if self._key(item) == key:
                 return item
         raise KeyError(key)
 
     def __iter__(self) -> Iterator[_K]:
-        return (self._key(item) for item in self._items)
+        return (self._key(item) for item in self._all())
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._all())
 
 
 class _ActionRuns(_Frozen[str, "ActionRun"]):
@@ -272,26 +284,32 @@ class _SourceRevisions(_Frozen[str, "SourceRevision"]):
         return item.action_name
 
 
+def flat_pairs(pairs: Iterable[tuple[str, str]]) -> tuple[str, ...]:
+    """``(name, value)`` pairs as one flat tuple: name, value, name, value."""
+    return tuple(item for pair in pairs for item in pair)
+
+
 class Pairs(Mapping[str, str]):
-    """A read-only mapping over ``(name, value)`` pairs it shares with their owner (a source
-    revision's variables, shown again as its action run's output variables)."""
+    """A read-only mapping over a flat tuple of names and values (:func:`flat_pairs`) it
+    shares with their owner (a source revision's variables, shown again as its action run's
+    output variables)."""
 
-    __slots__ = ("_pairs",)
+    __slots__ = ("_flat",)
 
-    def __init__(self, pairs: tuple[tuple[str, str], ...]) -> None:
-        self._pairs = pairs
+    def __init__(self, flat: tuple[str, ...]) -> None:
+        self._flat = flat
 
     def __getitem__(self, key: str) -> str:
-        for name, value in self._pairs:
-            if name == key:
-                return value
+        for index in range(0, len(self._flat), 2):
+            if self._flat[index] == key:
+                return self._flat[index + 1]
         raise KeyError(key)
 
     def __iter__(self) -> Iterator[str]:
-        return (name for name, _ in self._pairs)
+        return iter(self._flat[::2])
 
     def __len__(self) -> int:
-        return len(self._pairs)
+        return len(self._flat) // 2
 
 
 def _empty() -> Mapping[Any, Any]:
@@ -359,10 +377,9 @@ class ActionRun:
     start_time: datetime.datetime
     last_status_change: datetime.datetime
     summary: str | None = None
-    #: What only an approval run has (its token, deadline and answer); None for other runs.
-    approval: ApprovalDetails | None = None
-    #: What only a job's run has (the worker's links and progress); None until one is set.
-    job: JobDetails | None = None
+    #: What only an approval run has (its token, deadline and answer), or only a job's run
+    #: (the worker's links and progress); None until one is set.
+    details: ApprovalDetails | JobDetails | None = None
     #: Filled when the run starts, before its kind starts it (artifacts and variables).
     # Tuples: an action without artifacts (most of them) shares the one empty tuple.
     input_artifacts: Sequence[ArtifactLocation] = ()
@@ -378,115 +395,133 @@ class ActionRun:
     @property
     def token(self) -> str | None:
         """The approval token; kept after the answer as the external execution id."""
-        return None if self.approval is None else self.approval.token
+        details = self.details
+        return details.token if isinstance(details, ApprovalDetails) else None
 
     @token.setter
     def token(self, value: str | None) -> None:
-        if self.approval is None:
+        details = self.details
+        if not isinstance(details, ApprovalDetails):
             if value is None:
                 return
-            self.approval = ApprovalDetails()
-        self.approval.token = value
+            details = self.details = ApprovalDetails()
+        details.token = value
 
     @property
     def expires_at(self) -> datetime.datetime | None:
-        return None if self.approval is None else self.approval.expires_at
+        details = self.details
+        return details.expires_at if isinstance(details, ApprovalDetails) else None
 
     @expires_at.setter
     def expires_at(self, value: datetime.datetime | None) -> None:
-        if self.approval is None:
+        details = self.details
+        if not isinstance(details, ApprovalDetails):
             if value is None:
                 return
-            self.approval = ApprovalDetails()
-        self.approval.expires_at = value
+            details = self.details = ApprovalDetails()
+        details.expires_at = value
 
     @property
     def answer(self) -> ApprovalStatus | None:
-        return None if self.approval is None else self.approval.answer
+        details = self.details
+        return details.answer if isinstance(details, ApprovalDetails) else None
 
     @answer.setter
     def answer(self, value: ApprovalStatus | None) -> None:
-        if self.approval is None:
+        details = self.details
+        if not isinstance(details, ApprovalDetails):
             if value is None:
                 return
-            self.approval = ApprovalDetails()
-        self.approval.answer = value
+            details = self.details = ApprovalDetails()
+        details.answer = value
 
     @property
     def updated_by(self) -> str | None:
-        return None if self.approval is None else self.approval.updated_by
+        details = self.details
+        return details.updated_by if isinstance(details, ApprovalDetails) else None
 
     @updated_by.setter
     def updated_by(self, value: str | None) -> None:
-        if self.approval is None:
+        details = self.details
+        if not isinstance(details, ApprovalDetails):
             if value is None:
                 return
-            self.approval = ApprovalDetails()
-        self.approval.updated_by = value
+            details = self.details = ApprovalDetails()
+        details.updated_by = value
 
     @property
     def job_execution_id(self) -> str | None:
         """A job's externalExecutionId."""
-        return None if self.job is None else self.job.job_execution_id
+        details = self.details
+        return details.job_execution_id if isinstance(details, JobDetails) else None
 
     @job_execution_id.setter
     def job_execution_id(self, value: str | None) -> None:
-        if self.job is None:
+        details = self.details
+        if not isinstance(details, JobDetails):
             if value is None:
                 return
-            self.job = JobDetails()
-        self.job.job_execution_id = value
+            details = self.details = JobDetails()
+        details.job_execution_id = value
 
     @property
     def job_execution_url(self) -> str | None:
-        return None if self.job is None else self.job.job_execution_url
+        details = self.details
+        return details.job_execution_url if isinstance(details, JobDetails) else None
 
     @job_execution_url.setter
     def job_execution_url(self, value: str | None) -> None:
-        if self.job is None:
+        details = self.details
+        if not isinstance(details, JobDetails):
             if value is None:
                 return
-            self.job = JobDetails()
-        self.job.job_execution_url = value
+            details = self.details = JobDetails()
+        details.job_execution_url = value
 
     @property
     def entity_url(self) -> str | None:
         """The link the action type's entityUrlTemplate gives."""
-        return None if self.job is None else self.job.entity_url
+        details = self.details
+        return details.entity_url if isinstance(details, JobDetails) else None
 
     @entity_url.setter
     def entity_url(self, value: str | None) -> None:
-        if self.job is None:
+        details = self.details
+        if not isinstance(details, JobDetails):
             if value is None:
                 return
-            self.job = JobDetails()
-        self.job.entity_url = value
+            details = self.details = JobDetails()
+        details.entity_url = value
 
     @property
     def percent_complete(self) -> int | None:
         """How far a job worker said it got (executionDetails.percentComplete)."""
-        return None if self.job is None else self.job.percent_complete
+        details = self.details
+        return details.percent_complete if isinstance(details, JobDetails) else None
 
     @percent_complete.setter
     def percent_complete(self, value: int | None) -> None:
-        if self.job is None:
+        details = self.details
+        if not isinstance(details, JobDetails):
             if value is None:
                 return
-            self.job = JobDetails()
-        self.job.percent_complete = value
+            details = self.details = JobDetails()
+        details.percent_complete = value
 
     @property
     def error_code(self) -> str | None:
         """The failure type a job worker reported (PutJobFailureResult)."""
-        return None if self.job is None else self.job.error_code
+        details = self.details
+        return details.error_code if isinstance(details, JobDetails) else None
 
     @error_code.setter
     def error_code(self, value: str | None) -> None:
-        if self.job is None:
+        details = self.details
+        if not isinstance(details, JobDetails):
             if value is None:
                 return
-            self.job = JobDetails()
-        self.job.error_code = value
+            details = self.details = JobDetails()
+        details.error_code = value
 
     @property
     def stage_name(self) -> str:
@@ -523,23 +558,63 @@ class ActionRun:
 
 
 @dataclass(slots=True)
+class StageRetries:
+    """How often a stage run was retried, by hand and by its onFailure condition."""
+
+    manual_attempts: int = 0
+    auto_attempts: int = 0
+    latest_trigger: str | None = None
+
+
+@dataclass(slots=True)
 class StageRun:
     """The visit of one execution to one stage; a retry reuses it."""
 
     stage_name: str
     pipeline_execution_id: str
     status: StageStatus
-    #: The latest run of each action of the stage that has started in this visit (read-only:
-    #: :meth:`put_action` and :meth:`drop_action` change it).
-    actions: Mapping[str, ActionRun] = field(default_factory=dict)
-    manual_retry_attempts: int = 0
-    auto_retry_attempts: int = 0
+    #: :attr:`actions`: a dict while the stage can change; once the execution ended, a bare
+    #: tuple, or the one run itself (the smallest records history can keep).
+    _actions: dict[str, ActionRun] | tuple[ActionRun, ...] | ActionRun = field(
+        default_factory=dict, repr=False
+    )
+    #: The stage run's retries; None until the first (most stage runs never retry).
+    retries: StageRetries | None = None
     #: The latest run of each of the stage's conditions in this visit, by type (read-only:
     #: :meth:`put_condition` changes it).
     conditions: Mapping[ConditionType, ConditionRun] = field(default_factory=_empty)
     #: The beforeEntry condition let the execution in (or the stage has none).
     entered: bool = False
-    latest_retry_trigger: str | None = None
+
+    @property
+    def manual_retry_attempts(self) -> int:
+        return self.retries.manual_attempts if self.retries is not None else 0
+
+    @property
+    def auto_retry_attempts(self) -> int:
+        return self.retries.auto_attempts if self.retries is not None else 0
+
+    @property
+    def latest_retry_trigger(self) -> str | None:
+        return self.retries.latest_trigger if self.retries is not None else None
+
+    def note_retry(self, trigger: str) -> None:
+        """Count a retry: ``ManualStageRetry`` or ``AutomatedStageRetry``."""
+        retries = self.retries = self.retries or StageRetries()
+        if trigger == "ManualStageRetry":
+            retries.manual_attempts += 1
+        else:
+            retries.auto_attempts += 1
+        retries.latest_trigger = trigger
+
+    @property
+    def actions(self) -> Mapping[str, ActionRun]:
+        """The latest run of each action of the stage that has started in this visit
+        (read-only: :meth:`put_action` and :meth:`drop_action` change it)."""
+        runs = self._actions
+        if isinstance(runs, dict):
+            return runs
+        return _ActionRuns(runs if isinstance(runs, tuple) else (runs,))
 
     def put_action(self, run: ActionRun) -> None:
         self._open_actions()[run.action.name] = run
@@ -554,14 +629,15 @@ class StageRun:
 
     def _open_actions(self) -> dict[str, ActionRun]:
         # A retry reopens a stage run that its execution's end compacted.
-        if not isinstance(self.actions, dict):
-            self.actions = dict(self.actions)
-        return self.actions
+        if not isinstance(self._actions, dict):
+            self._actions = dict(self.actions)
+        return self._actions
 
     def compact(self) -> None:
-        """Keep the runs in a tuple-backed mapping (see :class:`_Frozen`)."""
-        if isinstance(self.actions, dict):
-            self.actions = _ActionRuns(tuple(self.actions.values()))
+        """Keep the runs in a bare tuple (read through :class:`_Frozen`)."""
+        if isinstance(self._actions, dict):
+            runs = tuple(self._actions.values())
+            self._actions = runs[0] if len(runs) == 1 else runs
 
 
 @dataclass(frozen=True, slots=True)
@@ -578,8 +654,9 @@ class SourceRevision:
     change_identifier: str | None = None
     created: datetime.datetime | None = None
     summary: str | None = None
-    #: Output variables of the source action (S3: ETag, VersionId; others: CommitId, ...).
-    variables: tuple[tuple[str, str], ...] = ()
+    #: Output variables of the source action (S3: ETag, VersionId; others: CommitId, ...),
+    #: flat: name, value, name, value (one tuple, not one per pair; see :func:`flat_pairs`).
+    variables: tuple[str, ...] = ()
     object: Any = None
     failure: str | None = None
 
@@ -598,19 +675,19 @@ class PipelineExecution:
     status: ExecutionStatus
     trigger_type: str
     trigger_detail: str
-    variables: list[dict[str, str]]
+    variables: Sequence[dict[str, str]]
     start_time: datetime.datetime
     last_update_time: datetime.datetime
     #: Start order within the pipeline; clocks tie under freezegun, this never does.
     sequence: int = 0
     position: Position = Position.WAITING
     stage_index: int = 0
-    #: The run of each stage the execution entered (read-only: :meth:`put_stage_run`).
-    stage_runs: Mapping[str, StageRun] = field(default_factory=dict)
+    #: :attr:`stage_runs`: a dict while the execution runs, a bare tuple once it ended.
+    _stage_runs: dict[str, StageRun] | tuple[StageRun, ...] = field(
+        default_factory=dict, repr=False
+    )
     status_summary: str | None = None
     stop_reason: str | None = None
-    #: Arrival order at the current inbound transition (QUEUED is FIFO on it).
-    arrived_at: int = 0
     #: What each source action fetches, fixed when the execution starts (by action name).
     source_revisions: Mapping[str, SourceRevision] = field(default_factory=dict)
     execution_type: ExecutionType = field(default_factory=lambda: ExecutionType.STANDARD)
@@ -618,6 +695,9 @@ class PipelineExecution:
     rollback_target: str | None = None
     #: StartPipelineExecution's clientRequestToken, if one came with it.
     client_request_token: str | None = None
+    #: Every action run of the execution, oldest first (retries too); a tuple, as an
+    #: execution has few runs.
+    action_runs: tuple[ActionRun, ...] = ()
 
     @property
     def pipeline_version(self) -> int:
@@ -641,10 +721,16 @@ class PipelineExecution:
         stage = self.current_stage
         return self.position is Position.WAITING and stage is not None and stage.name == stage_name
 
+    @property
+    def stage_runs(self) -> Mapping[str, StageRun]:
+        """The run of each stage the execution entered (read-only: :meth:`put_stage_run`)."""
+        runs = self._stage_runs
+        return runs if isinstance(runs, dict) else _StageRuns(runs)
+
     def put_stage_run(self, run: StageRun) -> None:
-        if not isinstance(self.stage_runs, dict):
-            self.stage_runs = dict(self.stage_runs)
-        self.stage_runs[run.stage_name] = run
+        if not isinstance(self._stage_runs, dict):
+            self._stage_runs = dict(self.stage_runs)
+        self._stage_runs[run.stage_name] = run
 
     def finish(self, status: ExecutionStatus, now: datetime.datetime) -> None:
         self.status = status
@@ -652,12 +738,14 @@ class PipelineExecution:
         self.last_update_time = now
         # History keeps every finished execution: hold its runs compactly from now on (a
         # retry or a late change reopens what it touches).
-        if isinstance(self.stage_runs, dict):
-            self.stage_runs = _StageRuns(tuple(self.stage_runs.values()))
-        for run in self.stage_runs.values():
+        if isinstance(self._stage_runs, dict):
+            self._stage_runs = tuple(self._stage_runs.values())
+        for run in self._stage_runs:
             run.compact()
         if isinstance(self.source_revisions, dict):
-            self.source_revisions = _SourceRevisions(tuple(self.source_revisions.values()))
+            self.source_revisions = _SourceRevisions.of(tuple(self.source_revisions.values()))
+        if not self.variables:
+            self.variables = ()  # the one shared empty tuple
 
 
 @dataclass

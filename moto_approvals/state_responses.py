@@ -16,7 +16,7 @@ class StateResponses(OperationResponses):
         backend = self.approvals_backend
         record, runtime = backend.get_pipeline_state(self._params()["name"])
         links = action_type_service.action_links(backend.action_types, runtime)
-        return reply(wire.pipeline_state(record, runtime, links))
+        return wire.encode_state(wire.pipeline_state(record, runtime, links))
 
     def put_approval_result(self) -> str:
         params = self._params()

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime
 import functools
+import json
+import secrets
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -239,6 +241,48 @@ def _stage_execution(execution: PipelineExecution, run: StageRun | None = None) 
     }
 
 
+class _Queue(list[Json]):
+    """A stage's ``inboundExecutions``, with its JSON text once a reply needed it."""
+
+    __slots__ = ("encoded",)
+
+    def __init__(self, entries: list[Json]) -> None:
+        super().__init__(entries)
+        self.encoded: str | None = None
+
+    @classmethod
+    def of(cls, waiting: list[PipelineExecution]) -> _Queue:
+        return cls([_stage_execution(e) for e in waiting])
+
+
+#: Stands in for a queue's text while the rest of the reply is encoded: a NUL and a nonce, so
+#: no string of a reply can equal it.
+_MARK = f"\x00queue-{secrets.token_hex(8)}-"
+
+
+def encode_state(state: Json) -> str:
+    """GetPipelineState's reply as JSON text.
+
+    A queue of a thousand executions is most of the reply: its text is made once per state of
+    the queue (kept with it) and spliced in, so the encoding of a read does not grow with it.
+    """
+    fragments: dict[str, str] = {}
+    stages = []
+    for index, stage in enumerate(state["stageStates"]):
+        queue = stage.get("inboundExecutions")
+        if isinstance(queue, _Queue):
+            if queue.encoded is None:
+                queue.encoded = json.dumps(queue)
+            mark = f"{_MARK}{index}"
+            fragments[json.dumps(mark)] = queue.encoded
+            stage = {**stage, "inboundExecutions": mark}
+        stages.append(stage)
+    text = json.dumps({**state, "stageStates": stages})
+    for mark, fragment in fragments.items():
+        text = text.replace(mark, fragment, 1)
+    return text
+
+
 def _current_revision(runtime: PipelineRuntime, run: ActionRun) -> Json | None:
     """A source action's ``currentRevision``: what its latest run fetched."""
     if not run.action.is_source or run.status is not ActionStatus.SUCCEEDED:
@@ -275,9 +319,8 @@ def pipeline_state(
         if waiting:
             state["inboundExecution"] = _stage_execution(waiting[0])
             if definition.execution_mode is not ExecutionMode.SUPERSEDED:
-                # Each entry is built once per state of the queue: GetPipelineState with a
-                # long queue costs our side the list's encoding, not building every entry.
-                state["inboundExecutions"] = runtime.waiting_summaries(stage.name, _stage_execution)
+                # Built (and encoded, see encode_state) once per state of the queue.
+                state["inboundExecutions"] = runtime.waiting_summary(stage.name, _Queue.of)
         for action in stage.actions:
             action_state: Json = {"actionName": action.name}
             latest = runtime.latest_run(stage.name, action.name)

@@ -261,6 +261,19 @@ def test_a_stopped_queued_execution_leaves_the_queue_a_previous_read_listed(
     assert stage["inboundExecutions"][0]["status"] == "InProgress"
 
 
+def test_every_read_lists_the_whole_queue_in_arrival_order(
+    codepipeline: Client, queued: str
+) -> None:
+    waiting = [start(codepipeline) for _ in range(5)]
+
+    first = stage_state(codepipeline, "Approve")
+    again = stage_state(codepipeline, "Approve")
+
+    listed = [e["pipelineExecutionId"] for e in again["inboundExecutions"]]
+    assert listed == waiting
+    assert again == first
+
+
 def test_queued_executions_are_never_superseded(codepipeline: Client, queued: str) -> None:
     waiting = [start(codepipeline) for _ in range(3)]
 

@@ -31,6 +31,7 @@ from moto_approvals.domain import (
     Pairs,
     PipelineExecution,
     SourceRevision,
+    flat_pairs,
 )
 from moto_approvals.engine import variables
 from moto_approvals.engine.kinds import ActionFlow
@@ -195,7 +196,7 @@ class Artifacts:
             change_identifier=found.etag,
             created=found.last_modified,
             summary=found.summary,
-            variables=tuple(names),
+            variables=flat_pairs(names),
             object=found,
         )
 
@@ -212,7 +213,7 @@ class Artifacts:
             action_name=action.name,
             revision_id=revision_id,
             change_identifier=etag,
-            variables=(("ETag", etag), ("VersionId", revision_id)),
+            variables=("ETag", etag, "VersionId", revision_id),
         )
 
     def commit_revision(
@@ -236,7 +237,7 @@ class Artifacts:
         if message is not None:
             names["CommitMessage"] = message
         return SourceRevision(
-            action.name, commit_id, summary=message, variables=tuple(names.items())
+            action.name, commit_id, summary=message, variables=flat_pairs(names.items())
         )
 
     def _commit_id(self) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from moto_approvals.domain import ActionRun, PipelineExecution
 from moto_approvals.pagination import NewestFirst
@@ -34,24 +34,26 @@ class History:
         #: Every action run, oldest first (ListActionExecutions reads it newest first).
         self.action_runs: list[ActionRun] = []
         #: Each execution's action runs, oldest first: a filtered read costs that execution only.
-        #: Tuples, not lists: exact size, and an execution has few runs.
-        self.runs_by_execution: dict[str, tuple[ActionRun, ...]] = {}
+        #: A view: each execution holds its own (no second dict entry per execution).
+        self.runs_by_execution: Mapping[str, tuple[ActionRun, ...]] = _RunsOf(self.executions)
         self._run_ordinals = itertools.count(1)
-        # (source action, revision id) -> the newest execution that fetched that revision.
-        self._revisions: dict[tuple[str, str], PipelineExecution] = {}
+        # source action -> revision id -> the newest execution that fetched that revision
+        # (nested, so no key tuple per execution).
+        self._revisions: dict[str, dict[str, PipelineExecution]] = {}
 
     def add_execution(self, execution: PipelineExecution) -> None:
         """A new execution; its ``sequence`` is higher than every execution's before it."""
         self.executions[execution.pipeline_execution_id] = execution
         self._order.append(execution)
         for action_name, revision in execution.source_revisions.items():
-            self._revisions[(action_name, revision.revision_id)] = execution
+            self._revisions.setdefault(action_name, {})[revision.revision_id] = execution
 
     def add_run(self, run: ActionRun) -> None:
+        """A new run of an execution already added."""
         run.ordinal = next(self._run_ordinals)
         self.action_runs.append(run)
-        key = run.pipeline_execution_id
-        self.runs_by_execution[key] = (*self.runs_by_execution.get(key, ()), run)
+        execution = self.executions[run.pipeline_execution_id]
+        execution.action_runs = (*execution.action_runs, run)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -63,7 +65,7 @@ class History:
 
     def with_revision(self, action_name: str, revision_id: str) -> PipelineExecution | None:
         """The newest execution whose source action fetched this revision."""
-        return self._revisions.get((action_name, revision_id))
+        return self._revisions.get(action_name, {}).get(revision_id)
 
     # -- the cap ---------------------------------------------------------------------------
 
@@ -88,15 +90,15 @@ class History:
             del self._order[: len(dropped)]  # the usual case: the oldest, in one move
         else:
             self._order[:] = [e for e in self._order if e.pipeline_execution_id not in gone]
-        runs = [r for e in dropped for r in self.runs_by_execution.get(e.pipeline_execution_id, ())]
+        runs = [r for e in dropped for r in e.action_runs]
         self._remove_runs(runs)
         for execution in dropped:
             key = execution.pipeline_execution_id
             del self.executions[key]
-            self.runs_by_execution.pop(key, None)
             for action_name, revision in execution.source_revisions.items():
-                if self._revisions.get((action_name, revision.revision_id)) is execution:
-                    del self._revisions[(action_name, revision.revision_id)]
+                known = self._revisions.get(action_name, {})
+                if known.get(revision.revision_id) is execution:
+                    del known[revision.revision_id]
         return dropped
 
     def _remove_runs(self, runs: Iterable[ActionRun]) -> None:
@@ -105,3 +107,21 @@ class History:
             index = bisect.bisect_left(self.action_runs, run.ordinal, key=_ordinal)
             if index < len(self.action_runs) and self.action_runs[index] is run:
                 del self.action_runs[index]
+
+
+class _RunsOf(Mapping[str, tuple[ActionRun, ...]]):
+    """Each execution's action runs, read from the executions themselves."""
+
+    __slots__ = ("_executions",)
+
+    def __init__(self, executions: dict[str, PipelineExecution]) -> None:
+        self._executions = executions
+
+    def __getitem__(self, key: str) -> tuple[ActionRun, ...]:
+        return self._executions[key].action_runs
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._executions)
+
+    def __len__(self) -> int:
+        return len(self._executions)

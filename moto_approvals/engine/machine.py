@@ -121,18 +121,11 @@ class ExecutionMachine(abc.ABC):
             return sorted(waiting, key=lambda e: e.sequence, reverse=True)
         return waiting
 
-    def waiting_summaries(
-        self, stage_name: str, build: Callable[[PipelineExecution], T]
-    ) -> list[T]:
-        """``build`` of each execution waiting at the stage, next first; kept while nobody
+    def waiting_summary(self, stage_name: str, build: Callable[[list[PipelineExecution]], T]) -> T:
+        """``build`` of the executions waiting at the stage, next first; kept while nobody
         arrives at or leaves that transition (a waiting execution's status only changes as it
         leaves)."""
-        return cast(
-            list[T],
-            self._positions.memo(
-                stage_name, lambda: [build(e) for e in self.waiting_at(stage_name)]
-            ),
-        )
+        return cast(T, self._positions.memo(stage_name, lambda: build(self.waiting_at(stage_name))))
 
     def take_state_changes(self) -> list[StateChange]:
         """The state changes since the last call, oldest first (each is reported once)."""
@@ -289,7 +282,6 @@ class ExecutionMachine(abc.ABC):
     def _arrive(self, execution: PipelineExecution, index: int, now: datetime.datetime) -> None:
         execution.position = Position.WAITING
         execution.stage_index = index
-        execution.arrived_at = next(self._sequence)
         execution.last_update_time = now
         self._moved(execution)
         if self.definition.execution_mode is not ExecutionMode.SUPERSEDED:

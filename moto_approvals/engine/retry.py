@@ -100,8 +100,7 @@ def retry_stage_execution(
     for name in rerun:
         run.drop_action(name)
     run.status = StageStatus.IN_PROGRESS
-    run.manual_retry_attempts += 1
-    run.latest_retry_trigger = "ManualStageRetry"
+    run.note_retry("ManualStageRetry")
     execution.status = ExecutionStatus.IN_PROGRESS
     flow.resume(execution, stage_name)
     execution.last_update_time = now
@@ -126,6 +125,5 @@ def retry_automatically(
     for name in list(run.actions):
         if mode is RetryMode.ALL_ACTIONS or run.actions[name].status in UNSUCCESSFUL:
             run.drop_action(name)
-    run.auto_retry_attempts += 1
-    run.latest_retry_trigger = "AutomatedStageRetry"
+    run.note_retry("AutomatedStageRetry")
     flow.emit(EventLevel.STAGE, EventState.RESUMED, execution, now, stage.name)
