@@ -6,6 +6,7 @@ so the wire layer can emit ``status.value`` unchanged.
 
 from __future__ import annotations
 
+import abc
 import datetime
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -244,8 +245,9 @@ class _Frozen(Mapping[_K, _V], Generic[_K, _V]):
         return items if isinstance(items, tuple) else (items,)
 
     @staticmethod
+    @abc.abstractmethod
     def _key(item: Any) -> Any:
-        raise NotImplementedError
+        """The name the item is found by."""
 
     def __getitem__(self, key: _K) -> _V:
         for item in self._all():
