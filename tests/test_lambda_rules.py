@@ -67,6 +67,18 @@ def jobs(client_factory: Callable[..., Client]) -> Client:
     return client_factory("codepipeline")
 
 
+def reports_failure(jobs: Client, message: str) -> Callable[[Event, Any], None]:
+    """A handler that answers its job with PutJobFailureResult and ``message``."""
+
+    def handler(event: Event, context: Any) -> None:
+        jobs.put_job_failure_result(
+            jobId=event["CodePipeline.job"]["id"],
+            failureDetails={"type": "JobFailed", "message": message},
+        )
+
+    return handler
+
+
 def test_a_handler_reporting_success_lets_the_stage_be_entered(
     approvals: Approvals,
     create_gated: Callable[..., Declaration],
@@ -119,13 +131,7 @@ def test_a_handler_reporting_failure_engages_the_condition_s_result(
     codepipeline: Client,
     jobs: Client,
 ) -> None:
-    def handler(event: Event, context: Any) -> None:
-        jobs.put_job_failure_result(
-            jobId=event["CodePipeline.job"]["id"],
-            failureDetails={"type": "JobFailed", "message": "Open incidents: 2"},
-        )
-
-    approvals.register_lambda("gate", handler)
+    approvals.register_lambda("gate", reports_failure(jobs, "Open incidents: 2"))
     create_gated(result="FAIL")
 
     state = stage_state(codepipeline, "Approve")
@@ -144,13 +150,7 @@ def test_a_failed_rule_with_skip_skips_the_stage(
     codepipeline: Client,
     jobs: Client,
 ) -> None:
-    def handler(event: Event, context: Any) -> None:
-        jobs.put_job_failure_result(
-            jobId=event["CodePipeline.job"]["id"],
-            failureDetails={"type": "JobFailed", "message": "Not today"},
-        )
-
-    approvals.register_lambda("gate", handler)
+    approvals.register_lambda("gate", reports_failure(jobs, "Not today"))
     create_gated(result="SKIP")
 
     assert stage_state(codepipeline, "Approve")["latestExecution"]["status"] == "Skipped"
