@@ -119,13 +119,20 @@ def _caller(backend: ApprovalsBackend) -> str:
     return f"arn:{backend.catalog.partition}:sts::{backend.account_id}:{CONSOLE_ROLE}"
 
 
-def pending_approval(pending: PendingApproval) -> Json:
+def _pending_run(pending: PendingApproval | PendingJob) -> Json:
+    """Where a waiting run is: what pending approvals and pending jobs both say."""
     return {
         "pipelineName": pending.pipeline_name,
         "stageName": pending.stage_name,
         "actionName": pending.action_name,
         "pipelineExecutionId": pending.pipeline_execution_id,
         "actionExecutionId": pending.action_execution_id,
+    }
+
+
+def pending_approval(pending: PendingApproval) -> Json:
+    return {
+        **_pending_run(pending),
         "token": pending.token,
         "expiresAt": pending.expires_at.isoformat(),
     }
@@ -133,11 +140,7 @@ def pending_approval(pending: PendingApproval) -> Json:
 
 def pending_job(pending: PendingJob) -> Json:
     return {
-        "pipelineName": pending.pipeline_name,
-        "stageName": pending.stage_name,
-        "actionName": pending.action_name,
-        "pipelineExecutionId": pending.pipeline_execution_id,
-        "actionExecutionId": pending.action_execution_id,
+        **_pending_run(pending),
         "jobId": pending.job_id,
         "event": pending.event,
     }

@@ -96,11 +96,7 @@ class RemoteControl:
         reply = self.call("GET", ["pipelines", pipeline_name, "approvals"])
         return [
             PendingApproval(
-                pipeline_name=p["pipelineName"],
-                stage_name=p["stageName"],
-                action_name=p["actionName"],
-                pipeline_execution_id=p["pipelineExecutionId"],
-                action_execution_id=p["actionExecutionId"],
+                **_pending_run(p),
                 token=p["token"],
                 expires_at=datetime.datetime.fromisoformat(p["expiresAt"]),
             )
@@ -111,11 +107,7 @@ class RemoteControl:
         reply = self.call("GET", ["pipelines", pipeline_name, "jobs"])
         return [
             PendingJob(
-                pipeline_name=j["pipelineName"],
-                stage_name=j["stageName"],
-                action_name=j["actionName"],
-                pipeline_execution_id=j["pipelineExecutionId"],
-                action_execution_id=j["actionExecutionId"],
+                **_pending_run(j),
                 job_id=j["jobId"],
                 event=j["event"],
             )
@@ -160,3 +152,14 @@ class RemoteControl:
         reply = self.call("POST", ["pipelines", pipeline, "git", kind], body)
         started = reply.get("pipelineExecutionId")
         return None if started is None else str(started)
+
+
+def _pending_run(entry: dict[str, Any]) -> dict[str, str]:
+    """Where a waiting run is, from a pending approval's or a pending job's JSON."""
+    return {
+        "pipeline_name": entry["pipelineName"],
+        "stage_name": entry["stageName"],
+        "action_name": entry["actionName"],
+        "pipeline_execution_id": entry["pipelineExecutionId"],
+        "action_execution_id": entry["actionExecutionId"],
+    }
