@@ -246,7 +246,9 @@ def section_memory(count: int = 2000) -> None:
             cp.get_pipeline(name=P)
             cp.get_pipeline(name=P)
 
-        for _ in range(100):  # warm every cache first
+        # Warm first, with as many as are measured: bounded caches fill up, and the history's
+        # dicts and lists grow from n to 2n entries, one resize per doubling as in steady state.
+        for _ in range(count):
             cp.start_pipeline_execution(name=P)
             start_and_approve()
             two_requests()

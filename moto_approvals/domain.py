@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import abc
 import datetime
+import functools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from types import MappingProxyType
 from typing import Any, Generic, Protocol, TypeVar
+
+from moto_approvals import placeholders
 
 #: A pipeline or action declaration as CreatePipeline receives it (camelCase keys).
 Declaration = dict[str, Any]
@@ -113,6 +116,10 @@ class ActionDefinition:
         return self.action_type_id["category"] == "Source"
 
     @property
+    def is_s3(self) -> bool:
+        return self.action_type_id["owner"] == "AWS" and self.action_type_id["provider"] == "S3"
+
+    @property
     def approval_timeout(self) -> datetime.timedelta:
         if self.timeout_in_minutes is None:
             return DEFAULT_APPROVAL_TIMEOUT
@@ -172,6 +179,10 @@ class PipelineDefinition:
 
     def stage(self, name: str) -> StageDefinition | None:
         return next((s for s in self.stages if s.name == name), None)
+
+    @functools.cached_property
+    def source_actions(self) -> tuple[ActionDefinition, ...]:
+        return tuple(a for stage in self.stages for a in stage.actions if a.is_source)
 
     def stage_index(self, name: str) -> int:
         return next(i for i, s in enumerate(self.stages) if s.name == name)
@@ -318,6 +329,9 @@ def _empty() -> Mapping[Any, Any]:
     return EMPTY
 
 
+_FROM_SOURCE: Mapping[str, str] = MappingProxyType({})
+
+
 @dataclass(slots=True)
 class ArtifactLocation:
     """Where one named artifact of one action run lives in the artifact store (moto S3)."""
@@ -372,8 +386,8 @@ class ActionRun:
     """One run of one action inside one stage run of one execution."""
 
     action_execution_id: str
-    pipeline_execution_id: str
-    pipeline_version: int
+    #: The execution the run belongs to (a run is never moved to another).
+    execution: PipelineExecution = field(repr=False, compare=False)
     action: ActionDefinition
     status: ActionStatus
     start_time: datetime.datetime
@@ -388,11 +402,37 @@ class ActionRun:
     output_artifacts: Sequence[ArtifactLocation] = ()
     #: The configuration with every #{...} reference resolved; None until resolved.
     resolved_configuration: dict[str, str] | None = None
-    #: The variables the action produced (a job's outputVariables, an S3 source's own);
-    #: replaced, never changed in place (most runs share the one empty mapping).
-    output_variables: Mapping[str, str] = field(default_factory=_empty)
+    #: :attr:`output_variables`, or :data:`_FROM_SOURCE` for a source run (read from the
+    #: revision its execution fetched, which history may not store).
+    _outputs: Mapping[str, str] = field(default_factory=_empty, repr=False)
     #: Start order within the pipeline's history (pages of ListActionExecutions bisect on it).
     ordinal: int = 0
+
+    @property
+    def pipeline_execution_id(self) -> str:
+        return self.execution.pipeline_execution_id
+
+    @property
+    def pipeline_version(self) -> int:
+        return self.execution.pipeline_version
+
+    @property
+    def output_variables(self) -> Mapping[str, str]:
+        """The variables the action produced (a job's outputVariables, a source's own);
+        replaced, never changed in place (most runs share the one empty mapping)."""
+        outputs = self._outputs
+        if outputs is _FROM_SOURCE:
+            revision = self.execution.source_revision(self.action)
+            return Pairs(revision.variables) if revision is not None else EMPTY
+        return outputs
+
+    @output_variables.setter
+    def output_variables(self, value: Mapping[str, str]) -> None:
+        self._outputs = value
+
+    def show_source_variables(self) -> None:
+        """The run's output variables are its source revision's."""
+        self._outputs = _FROM_SOURCE
 
     @property
     def token(self) -> str | None:
@@ -663,6 +703,39 @@ class SourceRevision:
     failure: str | None = None
 
 
+class PlaceholderRevision(SourceRevision):
+    """A source's made-up revision (:mod:`~moto_approvals.placeholders`), made when read from
+    the execution's id: history stores nothing for it. An S3 source shows the placeholder
+    artifact's ETag and the revision as its version; a repository, the revision as its commit
+    and what its configuration names."""
+
+    __slots__ = ("_action",)
+
+    # Shadow the base's fields a placeholder never has.
+    created = None
+    summary = None
+    object = None
+    failure = None
+
+    def __init__(self, action: ActionDefinition, pipeline_execution_id: str) -> None:
+        set_field = object.__setattr__  # frozen
+        set_field(self, "action_name", action.name)
+        set_field(self, "revision_id", placeholders.revision_id(pipeline_execution_id, action.name))
+        set_field(self, "_action", action)
+
+    @property
+    def change_identifier(self) -> str | None:
+        if not self._action.is_s3:
+            return None
+        return placeholders.etag(self.action_name, self.revision_id)
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        if self._action.is_s3:
+            return ("ETag", self.change_identifier or "", "VersionId", self.revision_id)
+        return placeholders.commit_variables(self._action.configuration, self.revision_id)
+
+
 class Position(str, Enum):
     WAITING = "waiting"  # at the inbound transition of ``stage_index``
     INSIDE = "inside"  # running ``stage_index``
@@ -690,8 +763,9 @@ class PipelineExecution:
     )
     status_summary: str | None = None
     stop_reason: str | None = None
-    #: What each source action fetches, fixed when the execution starts (by action name).
-    source_revisions: Mapping[str, SourceRevision] = field(default_factory=dict)
+    #: What source actions fetch, fixed when the execution starts (by action name): the
+    #: revisions found or named; a placeholder is left out (see :attr:`source_revisions`).
+    fixed_sources: Mapping[str, SourceRevision] = field(default_factory=dict)
     execution_type: ExecutionType = field(default_factory=lambda: ExecutionType.STANDARD)
     #: A rollback's target: the execution whose stage run it repeats.
     rollback_target: str | None = None
@@ -724,6 +798,29 @@ class PipelineExecution:
         return self.position is Position.WAITING and stage is not None and stage.name == stage_name
 
     @property
+    def source_revisions(self) -> Mapping[str, SourceRevision]:
+        """What each source action fetches (by action name): a fixed revision, else its
+        placeholder; a rollback fetches nothing."""
+        fixed = self.fixed_sources
+        if self.rollback_target is not None:
+            return fixed
+        revisions = {
+            action.name: fixed.get(action.name)
+            or PlaceholderRevision(action, self.pipeline_execution_id)
+            for action in self.definition.source_actions
+        }
+        for name, revision in fixed.items():  # PutActionRevision may name any action
+            revisions.setdefault(name, revision)
+        return revisions
+
+    def source_revision(self, action: ActionDefinition) -> SourceRevision | None:
+        """What this source action fetches (:attr:`source_revisions`), or None."""
+        revision = self.fixed_sources.get(action.name)
+        if revision is None and action.is_source and self.rollback_target is None:
+            return PlaceholderRevision(action, self.pipeline_execution_id)
+        return revision
+
+    @property
     def stage_runs(self) -> Mapping[str, StageRun]:
         """The run of each stage the execution entered (read-only: :meth:`put_stage_run`)."""
         runs = self._stage_runs
@@ -744,8 +841,9 @@ class PipelineExecution:
             self._stage_runs = tuple(self._stage_runs.values())
         for run in self._stage_runs:
             run.compact()
-        if isinstance(self.source_revisions, dict):
-            self.source_revisions = _SourceRevisions.of(tuple(self.source_revisions.values()))
+        if isinstance(self.fixed_sources, dict):
+            fixed = tuple(self.fixed_sources.values())
+            self.fixed_sources = _SourceRevisions.of(fixed) if fixed else EMPTY
         if not self.variables:
             self.variables = ()  # the one shared empty tuple
 

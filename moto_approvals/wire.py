@@ -288,7 +288,7 @@ def _current_revision(runtime: PipelineRuntime, run: ActionRun) -> Json | None:
     if not run.action.is_source or run.status is not ActionStatus.SUCCEEDED:
         return None
     execution = runtime.executions[run.pipeline_execution_id]
-    source = execution.source_revisions.get(run.action_name)
+    source = execution.source_revision(run.action)
     if source is None:
         return None
     return {

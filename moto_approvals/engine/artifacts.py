@@ -16,19 +16,16 @@ over moto's S3, so the engine itself does no I/O of its own.
 from __future__ import annotations
 
 import datetime
-import hashlib
-import io
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from moto_approvals import placeholders
 from moto_approvals.domain import (
     ActionDefinition,
     ActionRun,
     ActionStatus,
     ArtifactLocation,
-    Pairs,
     PipelineExecution,
     SourceRevision,
     flat_pairs,
@@ -46,14 +43,6 @@ RANDOM_KEY_LENGTH = 7
 _S3_REVISIONS = ("S3_OBJECT_VERSION_ID", "S3_OBJECT_KEY")
 _ECR_REVISIONS = ("IMAGE_DIGEST",)
 _COMMIT_REVISIONS = ("COMMIT_ID",)
-
-#: Configuration keys of repository sources copied into their output variables.
-_SOURCE_VARIABLES = {
-    "BranchName": "BranchName",
-    "FullRepositoryId": "FullRepositoryName",
-    "RepositoryName": "RepositoryName",
-    "ConnectionArn": "ConnectionArn",
-}
 
 
 def missing_object_message(bucket: str, key: str, version_id: str | None) -> str:
@@ -113,15 +102,6 @@ class NoArtifactStore:
         pass
 
 
-def placeholder_body(action_name: str, revision_id: str) -> bytes:
-    """A small zip standing in for a source moto cannot serve (same revision, same bytes)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        info = zipfile.ZipInfo("PLACEHOLDER.txt", date_time=(1980, 1, 1, 0, 0, 0))
-        archive.writestr(info, f"Placeholder artifact of {action_name} at {revision_id}\n")
-    return buffer.getvalue()
-
-
 class Artifacts:
     """Source revisions, artifact locations and resolved configurations of one pipeline."""
 
@@ -132,11 +112,13 @@ class Artifacts:
     # -- when an execution starts ----------------------------------------------------------
 
     def fix_sources(self, overrides: list[dict[str, str]]) -> dict[str, SourceRevision]:
-        """Each source action's revision for a new execution; bad overrides change nothing."""
-        sources = [a for stage in self._flow.definition.stages for a in stage.actions]
-        sources = [a for a in sources if a.is_source]
+        """The revisions source actions fetch in a new execution (bad overrides change
+        nothing): those found or named; the others fetch a placeholder, which the execution
+        derives when read (:class:`~moto_approvals.domain.PlaceholderRevision`)."""
+        sources = self._flow.definition.source_actions
         by_action = self._check_overrides(overrides, {a.name: a for a in sources})
-        return {a.name: self._revision(a, by_action.get(a.name)) for a in sources}
+        fixed = {a.name: self._revision(a, by_action.get(a.name)) for a in sources}
+        return {name: revision for name, revision in fixed.items() if revision is not None}
 
     def _check_overrides(
         self, overrides: list[dict[str, str]], sources: dict[str, ActionDefinition]
@@ -166,11 +148,11 @@ class Artifacts:
 
     def _revision(
         self, action: ActionDefinition, override: dict[str, str] | None
-    ) -> SourceRevision:
+    ) -> SourceRevision | None:
         kind = override["revisionType"] if override else None
         value = override["revisionValue"] if override else None
-        if not _is_s3(action):
-            return self._placeholder(action, value, commit=True)
+        if not action.is_s3:
+            return self.commit_revision(action, value) if value else None
         bucket = action.configuration.get("S3Bucket", "")
         key = action.configuration.get("S3ObjectKey", "")
         if kind == "S3_OBJECT_KEY" and value:
@@ -178,7 +160,7 @@ class Artifacts:
         version_id = value if kind == "S3_OBJECT_VERSION_ID" else None
         if not self.store.bucket_exists(bucket):
             # A bucket the test never created: a stand-in keeps approval-only tests running.
-            return self._placeholder(action, version_id, commit=False)
+            return self._named_placeholder(action, version_id) if version_id else None
         found = self.store.source_object(bucket, key, version_id)
         if found is None:
             return SourceRevision(
@@ -200,20 +182,14 @@ class Artifacts:
             object=found,
         )
 
-    def _placeholder(
-        self, action: ActionDefinition, revision_id: str | None, commit: bool
-    ) -> SourceRevision:
-        if commit:
-            return self.commit_revision(action, revision_id)
-        if revision_id is None:
-            revision_id = self._commit_id()
-        body = placeholder_body(action.name, revision_id)
-        etag = hashlib.md5(body, usedforsecurity=False).hexdigest()
+    def _named_placeholder(self, action: ActionDefinition, version_id: str) -> SourceRevision:
+        """The stand-in for an S3 version named in a bucket that does not exist."""
+        etag = placeholders.etag(action.name, version_id)
         return SourceRevision(
             action_name=action.name,
-            revision_id=revision_id,
+            revision_id=version_id,
             change_identifier=etag,
-            variables=("ETag", etag, "VersionId", revision_id),
+            variables=("ETag", etag, "VersionId", version_id),
         )
 
     def commit_revision(
@@ -226,18 +202,13 @@ class Artifacts:
         """A repository source's revision: the commit (a made-up one when None), on ``branch``
         (else the configured one), with the source's output variables."""
         commit_id = commit_id or self._commit_id()
-        names = {"CommitId": commit_id}
-        names.update(
-            (name, action.configuration[key])
-            for key, name in _SOURCE_VARIABLES.items()
-            if key in action.configuration
-        )
-        if branch is not None:
-            names["BranchName"] = branch
-        if message is not None:
-            names["CommitMessage"] = message
         return SourceRevision(
-            action.name, commit_id, summary=message, variables=flat_pairs(names.items())
+            action.name,
+            commit_id,
+            summary=message,
+            variables=placeholders.commit_variables(
+                action.configuration, commit_id, branch, message
+            ),
         )
 
     def _commit_id(self) -> str:
@@ -259,7 +230,7 @@ class Artifacts:
         if not complete:
             return variables.UNRESOLVED_MESSAGE.format(action=action.name)
         run.input_artifacts = self._inputs(execution, action)
-        revision = execution.source_revisions.get(action.name) if action.is_source else None
+        revision = execution.source_revision(action) if action.is_source else None
         if revision is not None and revision.failure is not None:
             return revision.failure
         bucket = execution.definition.artifact_bucket(action.region or self.store.region)
@@ -271,7 +242,7 @@ class Artifacts:
             for name in action.output_artifacts
         )
         if revision is not None:
-            run.output_variables = Pairs(revision.variables)
+            run.show_source_variables()
             self._fetch(revision, run.output_artifacts)
         return None
 
@@ -293,7 +264,7 @@ class Artifacts:
             if isinstance(revision.object, StoredObject):
                 self.store.copy(revision.object, output.bucket, output.key)
             else:
-                body = placeholder_body(revision.action_name, revision.revision_id)
+                body = placeholders.body(revision.action_name, revision.revision_id)
                 self.store.put(output.bucket, output.key, body)
 
 
@@ -317,13 +288,8 @@ def artifacts_named(
     return shared if shared is not None else found
 
 
-def _is_s3(action: ActionDefinition) -> bool:
-    type_id = action.action_type_id
-    return type_id["owner"] == "AWS" and type_id["provider"] == "S3"
-
-
 def _revision_types(action: ActionDefinition) -> tuple[str, ...]:
-    if _is_s3(action):
+    if action.is_s3:
         return _S3_REVISIONS
     if action.action_type_id["provider"] == "ECR":
         return _ECR_REVISIONS

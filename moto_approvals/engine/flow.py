@@ -158,7 +158,7 @@ class PipelineRuntime(ExecutionMachine):
             variables=variables,
             start_time=now,
             last_update_time=now,
-            source_revisions=source_revisions or {},
+            fixed_sources=source_revisions or {},
             execution_type=(
                 ExecutionType.STANDARD if rollback_target is None else ExecutionType.ROLLBACK
             ),

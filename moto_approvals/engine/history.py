@@ -12,6 +12,7 @@ import bisect
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
+from moto_approvals import placeholders
 from moto_approvals.domain import ActionRun, PipelineExecution
 from moto_approvals.pagination import NewestFirst
 
@@ -45,7 +46,8 @@ class History:
         """A new execution; its ``sequence`` is higher than every execution's before it."""
         self.executions[execution.pipeline_execution_id] = execution
         self._order.append(execution)
-        for action_name, revision in execution.source_revisions.items():
+        # A placeholder is found from its id (:meth:`with_revision`); only fixed ones are kept.
+        for action_name, revision in execution.fixed_sources.items():
             self._revisions.setdefault(action_name, {})[revision.revision_id] = execution
 
     def add_run(self, run: ActionRun) -> None:
@@ -65,7 +67,18 @@ class History:
 
     def with_revision(self, action_name: str, revision_id: str) -> PipelineExecution | None:
         """The newest execution whose source action fetched this revision."""
-        return self._revisions.get(action_name, {}).get(revision_id)
+        known = self._revisions.get(action_name, {}).get(revision_id)
+        # A fixed revision with a placeholder's id was named after the placeholder ran.
+        if known is not None:
+            return known
+        execution = self.executions.get(placeholders.execution_id_of(revision_id) or "")
+        if execution is None or action_name in execution.fixed_sources:
+            return None
+        action = next(
+            (a for a in execution.definition.source_actions if a.name == action_name), None
+        )
+        revision = execution.source_revision(action) if action is not None else None
+        return execution if revision is not None and revision.revision_id == revision_id else None
 
     # -- the cap ---------------------------------------------------------------------------
 
@@ -95,7 +108,7 @@ class History:
         for execution in dropped:
             key = execution.pipeline_execution_id
             del self.executions[key]
-            for action_name, revision in execution.source_revisions.items():
+            for action_name, revision in execution.fixed_sources.items():
                 known = self._revisions.get(action_name, {})
                 if known.get(revision.revision_id) is execution:
                     del known[revision.revision_id]

@@ -330,8 +330,7 @@ class ExecutionMachine(abc.ABC):
     ) -> None:
         action_run = ActionRun(
             action_execution_id=self._new_id(),
-            pipeline_execution_id=execution.pipeline_execution_id,
-            pipeline_version=execution.pipeline_version,
+            execution=execution,
             action=action,
             status=ActionStatus.IN_PROGRESS,
             start_time=now,
