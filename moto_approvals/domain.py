@@ -710,6 +710,7 @@ class PlaceholderRevision(SourceRevision):
     and what its configuration names."""
 
     __slots__ = ("_action",)
+    _action: ActionDefinition
 
     # Shadow the base's fields a placeholder never has.
     created = None
