@@ -281,6 +281,13 @@ class _ActionRuns(_Frozen[str, "ActionRun"]):
         return item.action.name
 
 
+class _StageStatuses(tuple[Any, ...]):
+    """An ended execution's plain stage runs, as their statuses in the order entered (see
+    :meth:`PipelineExecution._pack`)."""
+
+    __slots__ = ()
+
+
 class _StageRuns(_Frozen[str, "StageRun"]):
     __slots__ = ()
 
@@ -675,6 +682,12 @@ class StageRun:
             self._actions = dict(self.actions)
         return self._actions
 
+    def actions_in_order(self) -> tuple[ActionRun, ...]:
+        runs = self._actions
+        if isinstance(runs, dict):
+            return tuple(runs.values())
+        return runs if isinstance(runs, tuple) else (runs,)
+
     def compact(self) -> None:
         """Keep the runs in a bare tuple (read through :class:`_Frozen`)."""
         if isinstance(self._actions, dict):
@@ -759,7 +772,8 @@ class PipelineExecution:
     position: Position = Position.WAITING
     stage_index: int = 0
     #: :attr:`stage_runs`: a dict while the execution runs, a bare tuple once it ended.
-    _stage_runs: dict[str, StageRun] | tuple[StageRun, ...] = field(
+    #: Once it ended with only plain stage runs (:meth:`_pack`), just their statuses.
+    _stage_runs: dict[str, StageRun] | tuple[StageRun, ...] | _StageStatuses = field(
         default_factory=dict, repr=False
     )
     status_summary: str | None = None
@@ -825,12 +839,49 @@ class PipelineExecution:
     def stage_runs(self) -> Mapping[str, StageRun]:
         """The run of each stage the execution entered (read-only: :meth:`put_stage_run`)."""
         runs = self._stage_runs
-        return runs if isinstance(runs, dict) else _StageRuns(runs)
+        if isinstance(runs, dict):
+            return runs
+        if isinstance(runs, _StageStatuses):
+            return _StageRuns(self._unpack(runs))
+        return _StageRuns(runs)
 
     def put_stage_run(self, run: StageRun) -> None:
+        self.reopen()
+        assert isinstance(self._stage_runs, dict)
+        self._stage_runs[run.stage_name] = run
+
+    def reopen(self) -> None:
+        """Hold the stage runs as objects that may change (a retry of an ended execution)."""
         if not isinstance(self._stage_runs, dict):
             self._stage_runs = dict(self.stage_runs)
-        self._stage_runs[run.stage_name] = run
+
+    def _pack(self, runs: tuple[StageRun, ...]) -> tuple[StageRun, ...] | _StageStatuses:
+        """Plain stage runs as their statuses only, when :meth:`_unpack` gives them back: each
+        was entered, never retried, had no conditions, and ran exactly the action runs the
+        execution lists for its stage, in that order."""
+        if any(r.retries is not None or r.conditions or not r.entered for r in runs):
+            return runs
+        unpacked = self._unpack(_StageStatuses(r.status for r in runs))
+        same = len(unpacked) == len(runs) and all(
+            a.stage_name == b.stage_name and a.actions_in_order() == b.actions_in_order()
+            for a, b in zip(unpacked, runs, strict=True)
+        )
+        return _StageStatuses(r.status for r in runs) if same else runs
+
+    def _unpack(self, statuses: _StageStatuses) -> tuple[StageRun, ...]:
+        by_stage: dict[str, list[ActionRun]] = {}
+        for run in self.action_runs:
+            by_stage.setdefault(run.action.stage_name, []).append(run)
+        return tuple(
+            StageRun(
+                stage_name=name,
+                pipeline_execution_id=self.pipeline_execution_id,
+                status=status,
+                _actions=tuple(actions),
+                entered=True,
+            )
+            for (name, actions), status in zip(by_stage.items(), statuses, strict=False)
+        )
 
     def finish(self, status: ExecutionStatus, now: datetime.datetime) -> None:
         self.status = status
@@ -838,10 +889,13 @@ class PipelineExecution:
         self.last_update_time = now
         # History keeps every finished execution: hold its runs compactly from now on (a
         # retry or a late change reopens what it touches).
-        if isinstance(self._stage_runs, dict):
-            self._stage_runs = tuple(self._stage_runs.values())
-        for run in self._stage_runs:
-            run.compact()
+        runs = self._stage_runs
+        if isinstance(runs, dict):
+            runs = tuple(runs.values())
+        if not isinstance(runs, _StageStatuses):
+            for run in runs:
+                run.compact()
+            self._stage_runs = self._pack(runs)
         if isinstance(self.fixed_sources, dict):
             fixed = tuple(self.fixed_sources.values())
             self.fixed_sources = _SourceRevisions.of(fixed) if fixed else EMPTY

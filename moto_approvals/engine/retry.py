@@ -97,6 +97,8 @@ def retry_stage_execution(
     else:
         rerun = list(run.actions)
     flow.check_capacity()  # the retried execution is in flight again
+    execution.reopen()  # an ended execution may hold its stage runs packed
+    run = execution.stage_runs[stage_name]
     for name in rerun:
         run.drop_action(name)
     run.status = StageStatus.IN_PROGRESS
