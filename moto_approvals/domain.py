@@ -9,6 +9,7 @@ from __future__ import annotations
 import abc
 import datetime
 import functools
+import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -304,6 +305,21 @@ class _SourceRevisions(_Frozen[str, "SourceRevision"]):
         return item.action_name
 
 
+def compact_id(text: str) -> str | int:
+    """An id as history keeps it: a UUID in its usual form (what ids, tokens and SDKs'
+    clientRequestTokens are) as its number, half the memory of its text; any other as it is."""
+    try:
+        number = uuid.UUID(text)
+    except ValueError:
+        return text
+    return number.int if str(number) == text else text
+
+
+def id_text(value: str | int) -> str:
+    """The id :func:`compact_id` kept."""
+    return value if isinstance(value, str) else str(uuid.UUID(int=value))
+
+
 def flat_pairs(pairs: Iterable[tuple[str, str]]) -> tuple[str, ...]:
     """``(name, value)`` pairs as one flat tuple: name, value, name, value."""
     return tuple(item for pair in pairs for item in pair)
@@ -371,7 +387,9 @@ def _finish(
 class ApprovalDetails:
     """The part of an action run only a manual approval has."""
 
-    token: str | None = None
+    #: As :func:`compact_id` keeps it.
+    token: str | int | None = None
+    #: None when it is the usual one (:attr:`ActionRun.expires_at`).
     expires_at: datetime.datetime | None = None
     answer: ApprovalStatus | None = None
     updated_by: str | None = None
@@ -445,7 +463,9 @@ class ActionRun:
     def token(self) -> str | None:
         """The approval token; kept after the answer as the external execution id."""
         details = self.details
-        return details.token if isinstance(details, ApprovalDetails) else None
+        if not isinstance(details, ApprovalDetails) or details.token is None:
+            return None
+        return id_text(details.token)
 
     @token.setter
     def token(self, value: str | None) -> None:
@@ -454,12 +474,16 @@ class ActionRun:
             if value is None:
                 return
             details = self.details = ApprovalDetails()
-        details.token = value
+        details.token = compact_id(value) if value is not None else None
 
     @property
     def expires_at(self) -> datetime.datetime | None:
         details = self.details
-        return details.expires_at if isinstance(details, ApprovalDetails) else None
+        if not isinstance(details, ApprovalDetails):
+            return None
+        if details.expires_at is None and details.token is not None:
+            return self.start_time + self.action.approval_timeout
+        return details.expires_at
 
     @expires_at.setter
     def expires_at(self, value: datetime.datetime | None) -> None:
@@ -468,7 +492,11 @@ class ActionRun:
             if value is None:
                 return
             details = self.details = ApprovalDetails()
-        details.expires_at = value
+        # The usual deadline (the timeout after the start) is computed, not kept.
+        usual = (
+            details.token is not None and value == self.start_time + self.action.approval_timeout
+        )
+        details.expires_at = None if usual else value
 
     @property
     def answer(self) -> ApprovalStatus | None:
@@ -759,7 +787,6 @@ class Position(str, Enum):
 @dataclass(slots=True)
 class PipelineExecution:
     pipeline_execution_id: str
-    pipeline_name: str
     definition: PipelineDefinition
     status: ExecutionStatus
     trigger_type: str
@@ -781,18 +808,26 @@ class PipelineExecution:
     #: What source actions fetch, fixed when the execution starts (by action name): the
     #: revisions found or named; a placeholder is left out (see :attr:`source_revisions`).
     fixed_sources: Mapping[str, SourceRevision] = field(default_factory=dict)
-    execution_type: ExecutionType = field(default_factory=lambda: ExecutionType.STANDARD)
     #: A rollback's target: the execution whose stage run it repeats.
     rollback_target: str | None = None
-    #: StartPipelineExecution's clientRequestToken, if one came with it.
-    client_request_token: str | None = None
+    #: StartPipelineExecution's clientRequestToken, if one came with it (as
+    #: :func:`compact_id` keeps it).
+    client_request_token: str | int | None = None
     #: Every action run of the execution, oldest first (retries too); a tuple, as an
     #: execution has few runs.
     action_runs: tuple[ActionRun, ...] = ()
 
     @property
+    def pipeline_name(self) -> str:
+        return self.definition.name
+
+    @property
     def pipeline_version(self) -> int:
         return self.definition.version
+
+    @property
+    def execution_type(self) -> ExecutionType:
+        return ExecutionType.STANDARD if self.rollback_target is None else ExecutionType.ROLLBACK
 
     @property
     def execution_mode(self) -> ExecutionMode:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import heapq
 import itertools
+from collections.abc import Iterable
 
 from moto_approvals.domain import (
     ActionDefinition,
@@ -16,6 +17,8 @@ from moto_approvals.domain import (
     ActionStatus,
     ApprovalStatus,
     PendingApproval,
+    PipelineExecution,
+    compact_id,
 )
 from moto_approvals.engine.kinds import ActionFlow
 from moto_approvals.exceptions import (
@@ -36,9 +39,10 @@ class ManualApprovals:
 
     def __init__(self, flow: ActionFlow) -> None:
         self._flow = flow
-        self._by_token: dict[str, ActionRun] = {}
+        # Keyed as ApprovalDetails keeps tokens (compact_id).
+        self._by_token: dict[str | int, ActionRun] = {}
         # Pruned lazily, so a read costs what is pending, not all history.
-        self._open: dict[str, ActionRun] = {}
+        self._open: dict[str | int, ActionRun] = {}
         #: Approvals started since the backend last took them (to announce on SNS).
         self._started: list[ActionRun] = []
         # Deadlines in a heap (ties in start order): a request costs O(log n), not a scan of
@@ -56,10 +60,12 @@ class ManualApprovals:
         return run.action.is_manual_approval
 
     def start(self, run: ActionRun, now: datetime.datetime) -> None:
-        run.token = self._flow.new_id()
+        token = self._flow.new_id()
+        run.token = token
         run.expires_at = deadline = now + run.action.approval_timeout
-        self._by_token[run.token] = run
-        self._open[run.token] = run
+        key = compact_id(token)
+        self._by_token[key] = run
+        self._open[key] = run
         self._started.append(run)
         heapq.heappush(self._deadlines, (deadline, next(self._order), run))
         if max(len(self._deadlines), len(self._open)) > self._compact_at:
@@ -96,7 +102,7 @@ class ManualApprovals:
         """PutApprovalResult's decision; the token checks in AWS's order (README)."""
         if not action.is_manual_approval:
             raise InvalidApprovalTokenException()
-        run = self._by_token.get(token)
+        run = self._by_token.get(compact_id(token))
         if run is None or (run.stage_name, run.action_name) != (action.stage_name, action.name):
             raise InvalidApprovalTokenException()
         if run.answer is not None:
@@ -134,6 +140,14 @@ class ManualApprovals:
             for run in self.open()
             if run.token and run.expires_at
         ]
+
+    def forget(self, executions: Iterable[PipelineExecution]) -> None:
+        """Drop the tokens of executions history no longer keeps."""
+        for execution in executions:
+            for run in execution.action_runs:
+                token = run.token
+                if token is not None:
+                    self._by_token.pop(compact_id(token), None)
 
     def take_started(self) -> list[ActionRun]:
         """The approvals started since the last call (each is reported once)."""

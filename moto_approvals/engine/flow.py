@@ -30,7 +30,6 @@ from moto_approvals.domain import (
     EventState,
     ExecutionMode,
     ExecutionStatus,
-    ExecutionType,
     PendingApproval,
     PipelineDefinition,
     PipelineExecution,
@@ -42,6 +41,7 @@ from moto_approvals.domain import (
     StageStatus,
     TransitionState,
     TransitionType,
+    compact_id,
 )
 from moto_approvals.engine import overrides, retry, rollback
 from moto_approvals.engine.artifacts import ArtifactStore
@@ -69,7 +69,7 @@ class PipelineRuntime(ExecutionMachine):
         super().__init__(definition, new_id, artifact_store)
         #: Drop the oldest finished executions beyond this many (None: keep every one).
         self.history_limit: int | None = None
-        self._client_tokens: dict[str, str] = {}
+        self._client_tokens: dict[str | int, str] = {}
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -119,8 +119,9 @@ class PipelineRuntime(ExecutionMachine):
     ) -> PipelineExecution:
         """Start an execution: ``source_revisions`` are StartPipelineExecution's overrides,
         ``action_revisions`` revisions recorded on source actions (PutActionRevision)."""
-        if client_request_token and client_request_token in self._client_tokens:
-            return self.executions[self._client_tokens[client_request_token]]
+        token = compact_id(client_request_token) if client_request_token else None
+        if token is not None and token in self._client_tokens:
+            return self.executions[self._client_tokens[token]]
         self.check_capacity()
         resolved_variables = self._resolve_variables(variables or [])
         # Sources are fixed now, at the start (an S3 source: the version current now).
@@ -130,9 +131,9 @@ class PipelineRuntime(ExecutionMachine):
             now, trigger_type, trigger_detail, resolved_variables, source_revisions=sources
         )
         self.launch(execution, 0, now)
-        if client_request_token:
-            execution.client_request_token = client_request_token
-            self._client_tokens[client_request_token] = execution.pipeline_execution_id
+        if token is not None:
+            execution.client_request_token = token
+            self._client_tokens[token] = execution.pipeline_execution_id
         self._pump(now)
         self._trim_history()
         return execution
@@ -150,7 +151,6 @@ class PipelineRuntime(ExecutionMachine):
         :meth:`launch` sets it going."""
         return PipelineExecution(
             pipeline_execution_id=self._new_id(),
-            pipeline_name=self.definition.name,
             definition=self.definition,
             status=ExecutionStatus.IN_PROGRESS,
             trigger_type=trigger_type,
@@ -159,9 +159,6 @@ class PipelineRuntime(ExecutionMachine):
             start_time=now,
             last_update_time=now,
             fixed_sources=source_revisions or {},
-            execution_type=(
-                ExecutionType.STANDARD if rollback_target is None else ExecutionType.ROLLBACK
-            ),
             rollback_target=rollback_target,
         )
 
@@ -194,6 +191,7 @@ class PipelineRuntime(ExecutionMachine):
             gone = {e.pipeline_execution_id for e in dropped}
             self.conditions.forget(gone)
             self.jobs.forget(gone)
+            self.approvals.forget(dropped)
 
     def _resolve_variables(self, given: list[dict[str, str]]) -> list[dict[str, str]]:
         declared = dict(self.definition.variables)
