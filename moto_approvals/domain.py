@@ -477,6 +477,12 @@ class ActionRun:
         details.token = compact_id(value) if value is not None else None
 
     @property
+    def token_key(self) -> str | int | None:
+        """The token as :func:`compact_id` keeps it."""
+        details = self.details
+        return details.token if isinstance(details, ApprovalDetails) else None
+
+    @property
     def expires_at(self) -> datetime.datetime | None:
         details = self.details
         if not isinstance(details, ApprovalDetails):

@@ -123,6 +123,30 @@ def test_a_repeated_client_request_token_starts_nothing_new(
     assert len(summaries(codepipeline)) == 2  # CreatePipeline's and this one
 
 
+def test_a_repeated_uuid_client_request_token_starts_nothing_new(
+    codepipeline: Client, create_pipeline: Callable[..., Declaration]
+) -> None:
+    create_pipeline()
+    token = "9b2f4c1e-8d3a-4f6b-a1c2-3d4e5f607182"  # as SDKs generate them
+
+    first = codepipeline.start_pipeline_execution(name="release", clientRequestToken=token)
+    again = codepipeline.start_pipeline_execution(name="release", clientRequestToken=token)
+
+    assert again["pipelineExecutionId"] == first["pipelineExecutionId"]
+
+
+def test_a_token_differing_only_in_letter_case_is_another_token(
+    codepipeline: Client, create_pipeline: Callable[..., Declaration]
+) -> None:
+    create_pipeline()
+    token = "9b2f4c1e-8d3a-4f6b-a1c2-3d4e5f607182"
+
+    lower = codepipeline.start_pipeline_execution(name="release", clientRequestToken=token)
+    upper = codepipeline.start_pipeline_execution(name="release", clientRequestToken=token.upper())
+
+    assert lower["pipelineExecutionId"] != upper["pipelineExecutionId"]
+
+
 def test_different_client_request_tokens_start_different_executions(
     codepipeline: Client, create_pipeline: Callable[..., Declaration]
 ) -> None:

@@ -103,6 +103,31 @@ def test_the_request_token_of_a_dropped_execution_starts_a_new_one(capped: Clien
     assert again["pipelineExecutionId"] != first["pipelineExecutionId"]
 
 
+def test_the_approval_token_of_a_dropped_execution_is_invalid() -> None:
+    with mock_approvals(history_limit=2) as approvals:
+        codepipeline = _client([source_stage(), approval_stage()])
+
+        def approve(token: str) -> None:
+            codepipeline.put_approval_result(
+                pipelineName="release",
+                stageName="Approve",
+                actionName="ManualApproval",
+                result={"summary": "ok", "status": "Approved"},
+                token=token,
+            )
+
+        (first,) = approvals.pending_approvals("release")
+        approve(first.token)
+        for _ in range(2):
+            codepipeline.start_pipeline_execution(name="release")
+            approve(approvals.pending_approvals("release")[0].token)
+
+        with pytest.raises(ClientError) as err:
+            approve(first.token)
+
+    assert error_of(err)[0] == "InvalidApprovalTokenException"
+
+
 def test_executions_in_flight_are_never_dropped() -> None:
     with mock_approvals(history_limit=2):
         codepipeline = _client(

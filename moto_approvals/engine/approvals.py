@@ -60,10 +60,10 @@ class ManualApprovals:
         return run.action.is_manual_approval
 
     def start(self, run: ActionRun, now: datetime.datetime) -> None:
-        token = self._flow.new_id()
-        run.token = token
+        run.token = self._flow.new_id()
         run.expires_at = deadline = now + run.action.approval_timeout
-        key = compact_id(token)
+        key = run.token_key  # the run's own (one number per token in history)
+        assert key is not None
         self._by_token[key] = run
         self._open[key] = run
         self._started.append(run)
@@ -145,9 +145,8 @@ class ManualApprovals:
         """Drop the tokens of executions history no longer keeps."""
         for execution in executions:
             for run in execution.action_runs:
-                token = run.token
-                if token is not None:
-                    self._by_token.pop(compact_id(token), None)
+                if run.token_key is not None:
+                    self._by_token.pop(run.token_key, None)
 
     def take_started(self) -> list[ActionRun]:
         """The approvals started since the last call (each is reported once)."""
