@@ -40,10 +40,21 @@ class S3ArtifactStore:
 
     def _bucket(self, bucket: str) -> Any:
         from moto.s3.exceptions import MissingBucket
+        from moto.s3.models import s3_backends
 
         s3 = self._s3()
         if s3 is None:
             return None
+        # Most lookups (every request checks its S3 sources) name a bucket of the account, or
+        # one that exists nowhere: answered without moto raising MissingBucket.
+        owned = getattr(s3, "buckets", None)
+        if isinstance(owned, dict):
+            if bucket in owned:
+                return owned[bucket]
+            elsewhere = getattr(s3_backends, "bucket_accounts", None)
+            tables = getattr(s3, "table_buckets", None) or {}
+            if isinstance(elsewhere, dict) and bucket not in elsewhere and bucket not in tables:
+                return None
         try:
             return s3.get_bucket(bucket)
         except MissingBucket:

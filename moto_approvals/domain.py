@@ -9,7 +9,6 @@ from __future__ import annotations
 import abc
 import datetime
 import functools
-import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -308,16 +307,21 @@ class _SourceRevisions(_Frozen[str, "SourceRevision"]):
 def compact_id(text: str) -> str | int:
     """An id as history keeps it: a UUID in its usual form (what ids, tokens and SDKs'
     clientRequestTokens are) as its number, half the memory of its text; any other as it is."""
+    if len(text) != 36 or text.count("-") != 4:
+        return text
     try:
-        number = uuid.UUID(text)
+        number = int(text.replace("-", ""), 16)
     except ValueError:
         return text
-    return number.int if str(number) == text else text
+    return number if id_text(number) == text else text
 
 
 def id_text(value: str | int) -> str:
     """The id :func:`compact_id` kept."""
-    return value if isinstance(value, str) else str(uuid.UUID(int=value))
+    if isinstance(value, str):
+        return value
+    digits = f"{value:032x}"
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
 def flat_pairs(pairs: Iterable[tuple[str, str]]) -> tuple[str, ...]:
@@ -622,7 +626,7 @@ class ActionRun:
     @property
     def external_execution_url(self) -> str | None:
         """An approval's review page (its ExternalEntityLink), or a job's execution link."""
-        if self.token:
+        if self.token_key is not None:
             return self.configuration.get("ExternalEntityLink")
         return self.job_execution_url
 
@@ -635,7 +639,7 @@ class ActionRun:
 
     @property
     def is_pending_approval(self) -> bool:
-        return self.token is not None and self.status is ActionStatus.IN_PROGRESS
+        return self.token_key is not None and self.status is ActionStatus.IN_PROGRESS
 
     finish = _finish
 
@@ -898,21 +902,29 @@ class PipelineExecution:
 
     def _pack(self, runs: tuple[StageRun, ...]) -> tuple[StageRun, ...] | _StageStatuses:
         """Plain stage runs as their statuses only, when :meth:`_unpack` gives them back: each
-        was entered, never retried, had no conditions, and ran exactly the action runs the
-        execution lists for its stage, in that order."""
-        if any(r.retries is not None or r.conditions or not r.entered for r in runs):
+        was entered, never retried, had no conditions, and ran the next action runs the
+        execution lists, in that order (so they are its runs of that stage)."""
+        every_run, start = self.action_runs, 0
+        for run in runs:
+            if run.retries is not None or run.conditions or not run.entered:
+                return runs
+            actions = run.actions_in_order()
+            end = start + len(actions)
+            if not actions or every_run[start:end] != actions:
+                return runs
+            start = end
+        if start != len(every_run):
             return runs
-        unpacked = self._unpack(_StageStatuses(r.status for r in runs))
-        same = len(unpacked) == len(runs) and all(
-            a.stage_name == b.stage_name and a.actions_in_order() == b.actions_in_order()
-            for a, b in zip(unpacked, runs, strict=True)
-        )
-        return _StageStatuses(r.status for r in runs) if same else runs
+        return _StageStatuses(run.status for run in runs)
 
-    def _unpack(self, statuses: _StageStatuses) -> tuple[StageRun, ...]:
+    def _runs_by_stage(self) -> dict[str, list[ActionRun]]:
         by_stage: dict[str, list[ActionRun]] = {}
         for run in self.action_runs:
             by_stage.setdefault(run.action.stage_name, []).append(run)
+        return by_stage
+
+    def _unpack(self, statuses: _StageStatuses) -> tuple[StageRun, ...]:
+        by_stage = self._runs_by_stage()
         return tuple(
             StageRun(
                 stage_name=name,
@@ -934,9 +946,11 @@ class PipelineExecution:
         if isinstance(runs, dict):
             runs = tuple(runs.values())
         if not isinstance(runs, _StageStatuses):
-            for run in runs:
-                run.compact()
-            self._stage_runs = self._pack(runs)
+            packed = self._pack(runs)
+            if packed is runs:
+                for run in runs:
+                    run.compact()
+            self._stage_runs = packed
         if isinstance(self.fixed_sources, dict):
             fixed = tuple(self.fixed_sources.values())
             self.fixed_sources = _SourceRevisions.of(fixed) if fixed else EMPTY
