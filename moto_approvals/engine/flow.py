@@ -166,7 +166,13 @@ class PipelineRuntime(ExecutionMachine):
         """Refuse one more execution in flight beyond the quota of QUEUED and PARALLEL modes
         (SUPERSEDED holds at most one per stage and one at each transition)."""
         mode = self.definition.execution_mode
-        if mode is ExecutionMode.SUPERSEDED or len(self._active()) < MAX_CONCURRENT_EXECUTIONS:
+        if mode is ExecutionMode.SUPERSEDED:
+            return
+        # The in-flight index holds every active execution (and, until pruned, a few that
+        # ended): it is counted as it is, and pruned only when it reaches the quota.
+        if len(self._in_flight) < MAX_CONCURRENT_EXECUTIONS:
+            return
+        if len(self._active()) < MAX_CONCURRENT_EXECUTIONS:
             return
         raise ConcurrentPipelineExecutionsLimitExceededException(
             f"Pipeline {self.definition.name} has reached the limit of "
