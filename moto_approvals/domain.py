@@ -329,6 +329,11 @@ def flat_pairs(pairs: Iterable[tuple[str, str]]) -> tuple[str, ...]:
     return tuple(item for pair in pairs for item in pair)
 
 
+def s3_variables(etag: str, version_id: str | None) -> tuple[str, ...]:
+    """An S3 source's output variables, flat: its object's ETag and version id, if any."""
+    return ("ETag", etag) if version_id is None else ("ETag", etag, "VersionId", version_id)
+
+
 class Pairs(Mapping[str, str]):
     """A read-only mapping over a flat tuple of names and values (:func:`flat_pairs`) it
     shares with their owner (a source revision's variables, shown again as its action run's
@@ -784,8 +789,9 @@ class PlaceholderRevision(SourceRevision):
     @property
     def variables(self) -> tuple[str, ...]:
         if self._action.is_s3:
-            return ("ETag", self.change_identifier or "", "VersionId", self.revision_id)
-        return placeholders.commit_variables(self._action.configuration, self.revision_id)
+            return s3_variables(self.change_identifier or "", self.revision_id)
+        names = placeholders.commit_variables(self._action.configuration, self.revision_id)
+        return flat_pairs(names.items())
 
 
 class Position(str, Enum):
@@ -864,11 +870,11 @@ class PipelineExecution:
         fixed = self.fixed_sources
         if self.rollback_target is not None:
             return fixed
-        revisions = {
-            action.name: fixed.get(action.name)
-            or PlaceholderRevision(action, self.pipeline_execution_id)
-            for action in self.definition.source_actions
-        }
+        revisions: dict[str, SourceRevision] = {}
+        for action in self.definition.source_actions:
+            revision = self.source_revision(action)
+            if revision is not None:
+                revisions[action.name] = revision
         for name, revision in fixed.items():  # PutActionRevision may name any action
             revisions.setdefault(name, revision)
         return revisions

@@ -71,9 +71,9 @@ def commit_variables(
     commit_id: str,
     branch: str | None = None,
     message: str | None = None,
-) -> tuple[str, ...]:
-    """A repository source's output variables, flat (name, value, name, value, ...): the
-    commit, what its configuration names, and the branch and message when known."""
+) -> dict[str, str]:
+    """A repository source's output variables: the commit, what its configuration names,
+    and the branch and message when known."""
     names = {"CommitId": commit_id}
     names.update(
         (name, configuration[key]) for key, name in SOURCE_VARIABLES.items() if key in configuration
@@ -82,4 +82,4 @@ def commit_variables(
         names["BranchName"] = branch
     if message is not None:
         names["CommitMessage"] = message
-    return tuple(item for pair in names.items() for item in pair)
+    return names

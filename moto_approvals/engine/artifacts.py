@@ -29,6 +29,7 @@ from moto_approvals.domain import (
     PipelineExecution,
     SourceRevision,
     flat_pairs,
+    s3_variables,
 )
 from moto_approvals.engine import variables
 from moto_approvals.engine.kinds import ActionFlow
@@ -168,9 +169,6 @@ class Artifacts:
                 revision_id=version_id or "",
                 failure=missing_object_message(bucket, key, version_id),
             )
-        names = [("ETag", found.etag)]
-        if found.version_id is not None:
-            names.append(("VersionId", found.version_id))
         return SourceRevision(
             action_name=action.name,
             # A bucket without versioning has no version id to show: the ETag stands in.
@@ -178,7 +176,7 @@ class Artifacts:
             change_identifier=found.etag,
             created=found.last_modified,
             summary=found.summary,
-            variables=flat_pairs(names),
+            variables=s3_variables(found.etag, found.version_id),
             object=found,
         )
 
@@ -189,7 +187,7 @@ class Artifacts:
             action_name=action.name,
             revision_id=version_id,
             change_identifier=etag,
-            variables=("ETag", etag, "VersionId", version_id),
+            variables=s3_variables(etag, version_id),
         )
 
     def commit_revision(
@@ -206,8 +204,10 @@ class Artifacts:
             action.name,
             commit_id,
             summary=message,
-            variables=placeholders.commit_variables(
-                action.configuration, commit_id, branch, message
+            variables=flat_pairs(
+                placeholders.commit_variables(
+                    action.configuration, commit_id, branch, message
+                ).items()
             ),
         )
 
