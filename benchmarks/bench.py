@@ -9,7 +9,10 @@ ratio and, where there is one, the target beside it:
 - in-flight: StartPipelineExecution, PutApprovalResult and GetPipelineState on a pipeline with
   N executions in flight (PARALLEL: N waiting at an approval; QUEUED: one at the approval, N-1
   queued behind; SUPERSEDED: N started, all but the latest two superseded), as a ratio to the
-  same call on a pipeline with 1, the two pipelines side by side in one process.
+  same call on a pipeline with 1, the two pipelines side by side in one process. QUEUED
+  GetPipelineState is printed without a target: its reply lists every queued execution, as
+  AWS's does, so the client's parsing grows with the queue; the `queue` section holds the
+  target to the emulator's handler.
 - history: first and later pages of ListPipelineExecutions and ListActionExecutions, and
   PutActionRevision with a known revision id, on a pipeline with N finished executions, as a
   ratio to the same on a pipeline with 2, side by side.
@@ -17,8 +20,8 @@ ratio and, where there is one, the target beside it:
 - pages: a page of 100 from the two list operations, ratio to GetPipeline, and the emulator's
   share of the call (its handler) beside botocore's parsing of the reply.
 - queue: GetPipelineState with N executions in flight in QUEUED mode (N-1 listed in
-  ``inboundExecutions``) over the same with 1: the call, the emulator's handler and botocore's
-  parsing of the reply, each separately.
+  ``inboundExecutions``) over the same with 1: the call, the emulator's handler (target
+  <= 1.2x) and botocore's parsing of the reply, each separately.
 
 Every ratio divides medians of calls timed in alternation with moto's own GetPipeline (see
 ``harness.py``), so machine noise hits both; timings are never asserted anywhere.
@@ -156,11 +159,22 @@ def section_in_flight(repeat: int, n: int, modes: tuple[str, ...] = MODES) -> No
                     f"{mode:10s} {name} ({ratios['many ' + name]:.2f}x / "
                     f"{ratios['one ' + name]:.2f}x GetPipeline)",
                     ratios["many " + name] / ratios["one " + name],
-                    1.2,
+                    None if _lists_the_queue(mode, name) else 1.2,
                 )
                 for name in OPERATIONS
             ]
         )
+        if mode == "QUEUED":
+            print(
+                "  (QUEUED GetPipelineState lists every queued execution: the client parses a"
+                " longer reply; the emulator's share, with its target, is the `queue` section)"
+            )
+
+
+def _lists_the_queue(mode: str, operation: str) -> bool:
+    """The call's reply grows with the queue, as AWS's does (one entry per queued execution in
+    ``inboundExecutions``): its target applies to the emulator's handler (``queue``)."""
+    return mode == "QUEUED" and operation == "GetPipelineState"
 
 
 def _history_cases(cp: Client, pipeline: str, n: int) -> list[Case]:
@@ -402,11 +416,11 @@ def section_queue(repeat: int, n: int) -> None:
     )
     report(
         [
-            ("the whole call", ratios["many"] / ratios["one"], 1.2),
+            ("the whole call (its reply lists the queue)", ratios["many"] / ratios["one"], None),
             (
                 f"the emulator's handler ({one_ours:.0f} -> {many_ours:.0f} µs)",
                 many_ours / one_ours,
-                None,
+                1.2,
             ),
             (
                 f"botocore parsing the reply ({one_parse:.0f} -> {many_parse:.0f} µs)",

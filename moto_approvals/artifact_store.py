@@ -38,11 +38,11 @@ class S3ArtifactStore:
                 continue
         return None
 
-    def _bucket(self, bucket: str) -> Any:
+    def _bucket(self, bucket: str, s3: Any = None) -> Any:
         from moto.s3.exceptions import MissingBucket
         from moto.s3.models import s3_backends
 
-        s3 = self._s3()
+        s3 = s3 or self._s3()
         if s3 is None:
             return None
         # Most lookups (every request checks its S3 sources) name a bucket of the account, or
@@ -74,11 +74,12 @@ class S3ArtifactStore:
     def current_revision(self, bucket: str, key: str) -> str | None:
         """The object's current version id (its ETag without versioning), body unread; None
         when there is no such object."""
-        found = self._bucket(bucket)
+        s3 = self._s3()
+        found = self._bucket(bucket, s3)
         if found is None:
             return None
         try:
-            obj = self._s3().get_object(bucket, key)
+            obj = s3.get_object(bucket, key)
         except Exception:  # a delete marker: the object is missing
             return None
         if obj is None:
@@ -88,11 +89,12 @@ class S3ArtifactStore:
         return str(obj.etag).strip('"')
 
     def source_object(self, bucket: str, key: str, version_id: str | None) -> StoredObject | None:
-        found = self._bucket(bucket)
+        s3 = self._s3()
+        found = self._bucket(bucket, s3)
         if found is None:
             return None
         try:
-            obj = self._s3().get_object(bucket, key, version_id)
+            obj = s3.get_object(bucket, key, version_id)
         except Exception:  # a malformed version id, a delete marker: the object is missing
             return None
         if obj is None:

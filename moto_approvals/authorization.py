@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from moto import settings
 from moto.iam.access_control import IAMPolicy, IAMPolicyStatement, IAMRequest, PermissionResult
 
 from moto_approvals.exceptions import CodePipelineError
@@ -294,6 +295,12 @@ def _pipeline_tags(account: str, region: str, resource: str) -> dict[str, str]:
     return dict(getattr(pipeline, "tags", None) or {})
 
 
+def _enforcing(response: Any) -> bool:
+    """Whether moto's next ``_authenticate_and_authorize_action`` checks: the same test, on
+    the counter every moto response shares (a class attribute of its authenticator mixin)."""
+    return bool(response.request_count >= settings.INITIAL_NO_AUTH_ACTION_COUNT)
+
+
 def authorize(response: Any, operation: str, params: Mapping[str, Any]) -> None:
     """Authorize ``codepipeline:<operation>`` on its resources, as moto's enforcement is set.
 
@@ -306,7 +313,13 @@ def authorize(response: Any, operation: str, params: Mapping[str, Any]) -> None:
         MissingAuthenticationTokenException: HTTP 400, JSON 1.1.
     """
     region, account = response.region, response.current_account
-    for arn in resource_arns(operation, params, _partition(region), region, account):
+    for resource_type in RESOURCES[operation] or (None,):
+        # moto checks nothing (it only counts) until the no-auth count runs out: the ARN is
+        # built only for a check.
+        if resource_type is None or not _enforcing(response):
+            arn = "*"
+        else:
+            arn = resource_type.arn(params, _partition(region), region, account)
         try:
             response._authenticate_and_authorize_action(CodePipelineIAMRequest, arn)
         except KeyError:

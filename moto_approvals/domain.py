@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from types import MappingProxyType
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 from moto_approvals import placeholders
 
@@ -183,6 +183,11 @@ class PipelineDefinition:
     @functools.cached_property
     def source_actions(self) -> tuple[ActionDefinition, ...]:
         return tuple(a for stage in self.stages for a in stage.actions if a.is_source)
+
+    @functools.cached_property
+    def s3_sources(self) -> tuple[ActionDefinition, ...]:
+        """The first stage's S3 actions: the sources a change in S3 starts."""
+        return tuple(a for a in self.stages[0].actions if a.is_s3) if self.stages else ()
 
     def stage_index(self, name: str) -> int:
         return next(i for i, s in enumerate(self.stages) if s.name == name)
@@ -1024,9 +1029,11 @@ class EventState(str, Enum):
     ABANDONED = "ABANDONED"
 
 
-@dataclass(frozen=True)
-class StateChange:
-    """One state change of an execution, a stage run or an action run, in the order it happened."""
+class StateChange(NamedTuple):
+    """One state change of an execution, a stage run or an action run, in the order it happened.
+
+    A named tuple: a write makes several, and most are never read (no rule observes them).
+    """
 
     level: EventLevel
     state: EventState

@@ -56,13 +56,19 @@ _log = logging.getLogger("moto_approvals")
 def history_limit() -> int | None:
     """``$MOTO_APPROVALS_HISTORY_LIMIT``: keep at most that many executions per pipeline, the
     oldest finished ones dropped first (AWS keeps 12 months); unset, every one is kept."""
-    value = os.environ.get(HISTORY_LIMIT_VARIABLE, "").strip()
-    if not value:
-        return None
-    if not value.isdigit() or int(value) < 1:
+    text = os.environ.get(HISTORY_LIMIT_VARIABLE, "")
+    if text in _PARSED_LIMITS:  # read on every request: a good value is parsed once
+        return _PARSED_LIMITS[text]
+    value = text.strip()
+    limit = int(value) if value.isdigit() and int(value) >= 1 else None
+    if value and limit is None:  # warned about on every request that reads it
         _log.warning("%s=%r is not a positive whole number: ignored", HISTORY_LIMIT_VARIABLE, value)
-        return None
-    return int(value)
+    elif len(_PARSED_LIMITS) < 16:
+        _PARSED_LIMITS[text] = limit
+    return limit
+
+
+_PARSED_LIMITS: dict[str, int | None] = {}
 
 
 def _new_id() -> str:

@@ -276,8 +276,11 @@ def default_bus_rules(account_id: str, region: str) -> list[Any] | None:
     them where this cannot see."""
     from moto.events.models import events_backends
 
-    bus = events_backends[account_id][region]
-    rules = getattr(getattr(bus, "event_buses", {}).get("default"), "rules", None)
+    return _rules_of_default_bus(events_backends[account_id][region])
+
+
+def _rules_of_default_bus(events: Any) -> list[Any] | None:
+    rules = getattr(getattr(events, "event_buses", {}).get("default"), "rules", None)
     return None if rules is None else list(rules.values())
 
 
@@ -293,7 +296,7 @@ def publish_state_changes(
         bus = events_backends[account_id][region]
         # No rule on the default bus: nothing could observe an event, so none is built or
         # put, which is most of a write's own cost.
-        rules = default_bus_rules(account_id, region)
+        rules = _rules_of_default_bus(bus)
         if rules is not None and not rules:
             return
         entries = [state_change_entry(change, region, pipeline_arn) for change in changes]

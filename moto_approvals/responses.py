@@ -14,6 +14,7 @@ of operations is a mixin in its own module: :mod:`~moto_approvals.pipeline_respo
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import logging
@@ -71,6 +72,13 @@ MAX_BODY_BYTES = 10 * 1024 * 1024
 _log = logging.getLogger("moto_approvals")
 
 
+@functools.cache
+def _method_name(operation: str) -> str:
+    """The handler of a model operation (``PutApprovalResult`` -> ``put_approval_result``);
+    moto's conversion is a regex pass, so each of the 44 names is converted once."""
+    return camelcase_to_underscores(operation)
+
+
 def _reject_constant(name: str) -> Any:
     # Python's json reads NaN and Infinity; JSON (and AWS) does not.
     raise ValueError(f"{name} is not JSON")
@@ -108,15 +116,20 @@ class ApprovalsCodePipelineResponse(
 ):
     """CodePipeline's JSON 1.1 API with executions and manual approvals."""
 
+    _backend: ApprovalsBackend | None = None
+
     @property
     def approvals_backend(self) -> ApprovalsBackend:
-        backend: ApprovalsBackend = approvals_backends[self.current_account][self.region]
+        backend = self._backend
+        if backend is None:  # looked up once per request, then kept
+            backend = approvals_backends[self.current_account][self.region]
+            self._backend = backend
         return backend
 
     # -- protocol --------------------------------------------------------------------------
 
     def _dispatch(self, request: Any, full_url: Any = None, headers: Any = None) -> Any:
-        self._operation = ""
+        self._operation, self._backend = "", None
         try:
             status, reply_headers, body = self._serve(request, full_url, headers)
         except CodePipelineError as error:
@@ -145,7 +158,10 @@ class ApprovalsCodePipelineResponse(
         # The body stays bytes until _read_request decodes it: moto would decode it (and
         # inflate it, unbounded) outside any error handling.
         self.allow_request_decompression = False
-        self.setup_class(request, full_url, headers, use_raw_body=True)
+        # No headers: with neither a query string nor a form, moto copies the headers into
+        # ``querystring`` (a third of setup_class), which a JSON 1.1 operation never reads; the
+        # request keeps its headers (``self.headers``).
+        self.setup_class(request, full_url, {}, use_raw_body=True)
         self._operation, self._input = self._read_request()
         try:
             backend = self.approvals_backend
@@ -167,7 +183,7 @@ class ApprovalsCodePipelineResponse(
     def _call_operation(self) -> Any:
         """moto's ``call_action`` for the operations this class serves, without the
         ``inspect.getmembers`` over the class that moto runs on every request."""
-        name = camelcase_to_underscores(self._operation)
+        name = _method_name(self._operation)
         if name not in _OWN_OPERATIONS:
             return self.call_action()  # one of moto's own, as moto runs it
         headers = self.response_headers
@@ -206,7 +222,7 @@ class ApprovalsCodePipelineResponse(
             raise UnknownOperationException(
                 f"Unknown operation: {problem}; expected '{TARGET_PREFIX}<Operation>'."
             )
-        if not callable(getattr(self, camelcase_to_underscores(operation), None)):
+        if not callable(getattr(self, _method_name(operation), None)):
             raise NotImplementedByEmulator(operation)
         self.body = self._body_text()
         try:
@@ -249,10 +265,13 @@ class ApprovalsCodePipelineResponse(
         sts = sts_backends[self.current_account]
         partition = _partition(self.region)
         backend: Any = sts[partition] if partition in sts else sts["global"]
+        # The key setup_class read from the Authorization header (moto parses it again on each
+        # get_access_key()).
+        key = getattr(self, "access_key", None) or self.get_access_key()
         if _CALLER_IDENTITY_TAKES_REGION:
-            _, arn, _ = backend.get_caller_identity(self.get_access_key(), self.region)
+            _, arn, _ = backend.get_caller_identity(key, self.region)
         else:
-            _, arn, _ = backend.get_caller_identity(self.get_access_key())
+            _, arn, _ = backend.get_caller_identity(key)
         # Interned: every execution and answer a caller starts records it (history keeps one).
         return sys.intern(str(arn))
 

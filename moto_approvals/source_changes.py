@@ -37,14 +37,6 @@ POLLING_TRIGGER = "PollForSourceChanges"
 Seen = dict[tuple[str, str, str], str | None]
 
 
-def _s3_sources(runtime: PipelineRuntime) -> list[ActionDefinition]:
-    return [
-        a
-        for a in runtime.definition.stages[0].actions
-        if a.action_type_id["owner"] == "AWS" and a.action_type_id["provider"] == "S3"
-    ]
-
-
 def _polls(action: ActionDefinition) -> bool:
     return str(action.configuration.get("PollForSourceChanges", "true")).lower() != "false"
 
@@ -102,7 +94,7 @@ class SourceChanges:
         self, record: PipelineRecord, runtime: PipelineRuntime, now: datetime.datetime
     ) -> None:
         """Start an execution for each source whose object changed since last seen."""
-        sources = _s3_sources(runtime)
+        sources = runtime.definition.s3_sources
         if not sources:
             return
         seen = self._seen.setdefault(record.name, {})

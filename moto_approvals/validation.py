@@ -10,7 +10,7 @@ import functools
 import json
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from botocore.model import OperationModel, Shape
 
@@ -93,20 +93,57 @@ def _render(value: Any) -> str:
     return f"'{_clip(text)}'"
 
 
-def _type_matches(kind: str, value: Any, output: bool = False) -> bool:
-    accepted = (_OUTPUT_TYPES if output else _ACCEPTED_TYPES).get(kind)
-    if accepted is None:  # a type this model does not use: nothing to check
-        return True
-    if isinstance(value, bool):
-        return kind == "boolean"
-    return isinstance(value, accepted)
+class _Facts(NamedTuple):
+    """What the walk reads of one shape, read from botocore's shape once."""
+
+    kind: str
+    accepted: tuple[type, ...] | None  # None: a type this model does not use, not checked
+    output_accepted: tuple[type, ...] | None
+    bits: int | None
+    word: str | None  # "length" or "value": what min and max bound
+    low: Any
+    high: Any
+    enum: frozenset[str] | None
+    enum_text: str
+    pattern: re.Pattern[str] | None
+    pattern_text: str
+    members: tuple[tuple[str, Shape], ...]
+    required: frozenset[str]
 
 
-def _type_problem(kind: str, value: Any, where: str, output: bool = False) -> str | None:
+@functools.cache
+def _facts(shape: Shape) -> _Facts:
+    kind, meta = shape.type_name, shape.metadata
+    word = "length" if kind in _SIZED else "value" if kind in _NUMERIC else None
+    enum = list(shape.enum) if kind == "string" else []
+    pattern_text = str(meta["pattern"]) if kind == "string" and "pattern" in meta else ""
+    members = tuple(shape.members.items()) if kind == "structure" else ()
+    return _Facts(
+        kind=kind,
+        accepted=_ACCEPTED_TYPES.get(kind),
+        output_accepted=_OUTPUT_TYPES.get(kind),
+        bits=_INTEGER_BITS.get(kind),
+        word=word,
+        low=meta.get("min") if word else None,
+        high=meta.get("max") if word else None,
+        enum=frozenset(enum) if enum else None,
+        enum_text=", ".join(enum),
+        pattern=_pattern(pattern_text) if pattern_text else None,
+        pattern_text=pattern_text,
+        members=members,
+        required=frozenset(shape.required_members) if kind == "structure" else frozenset(),
+    )
+
+
+def _type_problem(facts: _Facts, value: Any, where: str, output: bool = False) -> str | None:
     """Why Coral could not deserialize the value into the shape's type, if it could not."""
-    if not _type_matches(kind, value, output):
+    kind = facts.kind
+    accepted = facts.output_accepted if output else facts.accepted
+    if accepted is not None and (
+        kind != "boolean" if isinstance(value, bool) else not isinstance(value, accepted)
+    ):
         return f"Unexpected value type at '{where}': expected {kind}, got {_json_type(value)}"
-    bits = _INTEGER_BITS.get(kind)
+    bits = facts.bits
     if bits is not None and not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
         return f"Number at '{where}' is out of range of {kind}"
     return None
@@ -146,17 +183,18 @@ class _Walker:
         # A null is a missing value: only a parent structure's required check applies to it.
         if value is None:
             return None
-        kind = shape.type_name
-        problem = _type_problem(kind, value, path or "<body>", self.output)
+        facts = _facts(shape)
+        problem = _type_problem(facts, value, path or "<body>", self.output)
         if problem is not None:
             if self.output:
                 self.report(problem)
             elif not self.type_errors:  # only the first is reported
                 self.type_errors.append(problem)
             return value
-        self.check_constraints(shape, value, path)
+        self.check_constraints(facts, value, path)
+        kind = facts.kind
         if kind == "structure":
-            return self.walk_structure(shape, value, path)
+            return self.walk_structure(facts, value, path)
         if kind == "list":
             return [
                 self.walk_member(shape.member, item, f"{path}.{index}.member")
@@ -177,38 +215,42 @@ class _Walker:
             self.fail(None, path, "Member must not be null")
         return self.walk(shape, value, path)
 
-    def walk_structure(self, shape: Shape, value: Mapping[str, Any], path: str) -> Any:
-        required = set(shape.required_members)
+    def walk_structure(self, facts: _Facts, value: Mapping[str, Any], path: str) -> Any:
+        required = facts.required
         kept: dict[str, Any] = {}
-        for name, member in shape.members.items():
+        for name, member in facts.members:
             item = value.get(name)
-            if item is None and name in required:
-                self.fail(None, _join(path, name), "Member must not be null")
             if item is not None:
                 kept[name] = self.walk(member, item, _join(path, name))
+            elif name in required:
+                self.fail(None, _join(path, name), "Member must not be null")
         if self.output:
+            known = dict(facts.members)
             for key in value:
-                if key not in shape.members:
+                if key not in known:
                     self.report(f"Unknown key at '{_join(path, _clip(key))}'")
         return kept
 
-    def check_constraints(self, shape: Shape, value: Any, path: str) -> None:
+    def check_constraints(self, facts: _Facts, value: Any, path: str) -> None:
         """Coral's order on one value: length/range, then enum, then pattern."""
-        kind, meta = shape.type_name, shape.metadata
-        found: list[str] = []
-        if kind in _SIZED or kind in _NUMERIC:
-            measure, word = (len(value), "length") if kind in _SIZED else (value, "value")
-            if "max" in meta and measure > meta["max"]:
-                found.append(f"Member must have {word} less than or equal to {meta['max']}")
-            if "min" in meta and measure < meta["min"]:
-                found.append(f"Member must have {word} greater than or equal to {meta['min']}")
-        if kind == "string" and shape.enum and value not in shape.enum:
-            found.append(f"Member must satisfy enum value set: [{', '.join(shape.enum)}]")
-        compiled = _pattern(meta["pattern"]) if kind == "string" and "pattern" in meta else None
-        if compiled is not None and compiled.fullmatch(value) is None:
-            found.append(f"Member must satisfy regular expression pattern: {meta['pattern']}")
-        for constraint in found:
-            self.fail(value, path, constraint)
+        word = facts.word
+        if word is not None:
+            measure = len(value) if word == "length" else value
+            if facts.high is not None and measure > facts.high:
+                self.fail(
+                    value, path, f"Member must have {word} less than or equal to {facts.high}"
+                )
+            if facts.low is not None and measure < facts.low:
+                self.fail(
+                    value, path, f"Member must have {word} greater than or equal to {facts.low}"
+                )
+        if facts.enum is not None and value not in facts.enum:
+            self.fail(value, path, f"Member must satisfy enum value set: [{facts.enum_text}]")
+        pattern = facts.pattern
+        if pattern is not None and pattern.fullmatch(value) is None:
+            self.fail(
+                value, path, f"Member must satisfy regular expression pattern: {facts.pattern_text}"
+            )
 
 
 def validate_input(operation_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
