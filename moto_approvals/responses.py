@@ -19,7 +19,6 @@ import inspect
 import json
 import logging
 import sys
-import zlib
 from typing import Any
 
 from moto.codepipeline.responses import CodePipelineResponse
@@ -37,7 +36,6 @@ from moto_approvals.exceptions import (
     InternalFailure,
     InvalidSignatureException,
     NotImplementedByEmulator,
-    RequestEntityTooLargeException,
     SerializationException,
     UnknownOperationException,
 )
@@ -45,6 +43,8 @@ from moto_approvals.execution_responses import ExecutionResponses
 from moto_approvals.job_responses import JobResponses
 from moto_approvals.models import ApprovalsBackend, approvals_backends
 from moto_approvals.pipeline_responses import PipelineResponses
+from moto_approvals.request_body import MAX_BODY_BYTES, inflate, too_large
+from moto_approvals.service import TARGET_PREFIX
 from moto_approvals.state_responses import StateResponses
 from moto_approvals.validation import ECHO_LIMIT, service_model, validate_input
 from moto_approvals.webhook_responses import WebhookResponses
@@ -64,11 +64,6 @@ _CALLER_IDENTITY_TAKES_REGION = (
     len(inspect.signature(STSBackend.get_caller_identity).parameters) > 2
 )
 
-TARGET_PREFIX = "CodePipeline_20150709."
-#: The most a request body may hold, as sent and once inflated (README, "Choices where AWS is
-#: silent"): more is refused before it is read or decompressed.
-MAX_BODY_BYTES = 10 * 1024 * 1024
-
 _log = logging.getLogger("moto_approvals")
 
 
@@ -82,26 +77,6 @@ def _method_name(operation: str) -> str:
 def _reject_constant(name: str) -> Any:
     # Python's json reads NaN and Infinity; JSON (and AWS) does not.
     raise ValueError(f"{name} is not JSON")
-
-
-def _too_large(size: str) -> RequestEntityTooLargeException:
-    return RequestEntityTooLargeException(
-        f"The request body {size} the {MAX_BODY_BYTES} bytes accepted."
-    )
-
-
-def _gunzip(data: bytes) -> bytes:
-    """Inflate a gzip body, never past MAX_BODY_BYTES."""
-    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
-    try:
-        inflated = inflater.decompress(data, MAX_BODY_BYTES + 1)
-    except zlib.error:
-        raise SerializationException("The request body is not valid gzip data.") from None
-    if len(inflated) > MAX_BODY_BYTES:
-        raise _too_large("inflates to more than")
-    if not inflater.eof or inflater.unused_data:
-        raise SerializationException("The request body is not valid gzip data.")
-    return inflated
 
 
 class ApprovalsCodePipelineResponse(
@@ -154,7 +129,7 @@ class ApprovalsCodePipelineResponse(
     def _serve(self, request: Any, full_url: Any, headers: Any) -> Any:
         length = str(request.headers.get("Content-Length") or "")
         if length.isdigit() and int(length) > MAX_BODY_BYTES:
-            raise _too_large(f"of {length} bytes is larger than")  # refused before it is read
+            raise too_large(f"of {length} bytes is larger than")  # refused before it is read
         # The body stays bytes until _read_request decodes it: moto would decode it (and
         # inflate it, unbounded) outside any error handling.
         self.allow_request_decompression = False
@@ -241,10 +216,10 @@ class ApprovalsCodePipelineResponse(
             return raw
         data = bytes(raw or b"")
         if len(data) > MAX_BODY_BYTES:
-            raise _too_large(f"of {len(data)} bytes is larger than")
+            raise too_large(f"of {len(data)} bytes is larger than")
         encoding = str(self.headers.get("Content-Encoding") or "").strip().lower()
         if encoding == "gzip":
-            data = _gunzip(data)
+            data = inflate(data)
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:

@@ -8,6 +8,8 @@ import botocore.session
 from botocore.model import ServiceModel
 
 SERVICE_NAME = "codepipeline"
+#: What the ``X-Amz-Target`` header of every CodePipeline request starts with.
+TARGET_PREFIX = "CodePipeline_20150709."
 
 
 @functools.cache

@@ -4,16 +4,25 @@ moto has no plugin API (getmoto/moto#7126), so :func:`install` swaps the handler
 CodePipeline URL table, in place, for :class:`ApprovalsCodePipelineResponse`. Both moto's
 in-process interception and its server read that table, so both reach this emulator. The
 table is replaced in place (never rebound) because moto keeps references to it.
+
+moto 5.1's server inflates every gzip request body whole, before any handler runs, and
+answers a body that is not gzip with an HTML 500; :func:`install` makes it leave CodePipeline
+bodies to the emulator, which inflates them within its bound on bodies.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import sys
+from collections.abc import Callable
 from typing import Any
 
+import moto
 from moto.codepipeline import urls as moto_urls
 from moto.codepipeline.responses import CodePipelineResponse
 
 from moto_approvals.responses import ApprovalsCodePipelineResponse
+from moto_approvals.service import TARGET_PREFIX
 
 
 class IncompatibleMotoError(RuntimeError):
@@ -40,6 +49,37 @@ def install() -> None:
         )
     for path in routed:
         url_paths[path] = ApprovalsCodePipelineResponse.dispatch
+    _leave_codepipeline_bodies_to_the_emulator()
+
+
+def _leave_codepipeline_bodies_to_the_emulator() -> None:
+    """Wrap moto 5.1's ``decompress_request_body`` (a ``before_request`` of each service's
+    Flask app) so it passes CodePipeline requests by.
+
+    The wrapper replaces the function in ``moto.moto_server.utilities``, which the server
+    module imports it from when it is first imported, and in the server module itself if it
+    already was. Other releases have no such hook: nothing is imported then.
+    """
+    if not str(moto.__version__).startswith("5.1.") or importlib.util.find_spec("flask") is None:
+        return
+    from moto.moto_server import utilities
+
+    for module in (utilities, sys.modules.get("moto.moto_server.werkzeug_app")):
+        hook = getattr(module, "decompress_request_body", None)
+        if hook is not None and not getattr(hook, "passes_codepipeline_by", False):
+            module.decompress_request_body = _passing_codepipeline_by(hook)  # type: ignore[union-attr]
+
+
+def _passing_codepipeline_by(hook: Callable[[], None]) -> Callable[[], None]:
+    def decompress_request_body() -> None:
+        from flask import request
+
+        if str(request.headers.get("X-Amz-Target") or "").startswith(TARGET_PREFIX):
+            return  # the emulator reads (and inflates) the body itself, within its bound
+        hook()
+
+    decompress_request_body.passes_codepipeline_by = True  # type: ignore[attr-defined]
+    return decompress_request_body
 
 
 def installed() -> bool:

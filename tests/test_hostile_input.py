@@ -21,7 +21,7 @@ from test_http import AWS_URL, JSON_11, PREFIX, _signed
 
 from moto_approvals import Approvals
 from moto_approvals.models import ApprovalsBackend
-from moto_approvals.responses import MAX_BODY_BYTES
+from moto_approvals.request_body import MAX_BODY_BYTES
 from moto_approvals.validation import ECHO_LIMIT
 
 Send = Callable[..., requests.Response]

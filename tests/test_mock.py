@@ -20,7 +20,7 @@ from moto_approvals import (
     StageNotFoundError,
     mock_approvals,
 )
-from moto_approvals.wiring import install, installed
+from moto_approvals.wiring import _passing_codepipeline_by, install, installed
 
 
 def client(service: str) -> Client:
@@ -509,3 +509,16 @@ def test_install_is_idempotent() -> None:
     with mock_approvals():
         create_release()
         assert approve_stage_status() == "InProgress"
+
+
+def test_moto_servers_gzip_hook_passes_codepipeline_requests_by() -> None:
+    # moto 5.1's server inflates every gzip body before any handler; the emulator reads its own.
+    flask = pytest.importorskip("flask")
+    seen: list[str] = []
+    hook = _passing_codepipeline_by(lambda: seen.append(str(flask.request.headers["X-Amz-Target"])))
+    app = flask.Flask("moto")
+    for target in ("CodePipeline_20150709.GetPipelineState", "AmazonSQS.ListQueues"):
+        with app.test_request_context("/", method="POST", headers={"X-Amz-Target": target}):
+            hook()
+
+    assert seen == ["AmazonSQS.ListQueues"]
