@@ -172,8 +172,22 @@ def resource_arns(
     operation: str, params: Mapping[str, Any], partition: str, region: str, account: str
 ) -> list[str]:
     """The ARNs ``codepipeline:<operation>`` is authorized on; ``["*"]`` where AWS names none."""
-    types = RESOURCES[operation]
-    return [t.arn(params, partition, region, account) for t in types] or ["*"]
+    return [_arn(t, params, partition, region, account) for t in _resource_types(operation)]
+
+
+def _resource_types(operation: str) -> tuple[ResourceType | None, ...]:
+    """The operation's resource types; ``(None,)`` where AWS names none (the ARN ``*``)."""
+    return RESOURCES[operation] or (None,)
+
+
+def _arn(
+    resource_type: ResourceType | None,
+    params: Mapping[str, Any],
+    partition: str,
+    region: str,
+    account: str,
+) -> str:
+    return "*" if resource_type is None else resource_type.arn(params, partition, region, account)
 
 
 def resource_table() -> list[tuple[str, str, list[str]]]:
@@ -313,13 +327,11 @@ def authorize(response: Any, operation: str, params: Mapping[str, Any]) -> None:
         MissingAuthenticationTokenException: HTTP 400, JSON 1.1.
     """
     region, account = response.region, response.current_account
-    for resource_type in RESOURCES[operation] or (None,):
+    for resource_type in _resource_types(operation):
         # moto checks nothing (it only counts) until the no-auth count runs out: the ARN is
-        # built only for a check.
-        if resource_type is None or not _enforcing(response):
-            arn = "*"
-        else:
-            arn = resource_type.arn(params, _partition(region), region, account)
+        # built only for a check (as resource_arns builds it).
+        checked = _enforcing(response)
+        arn = _arn(resource_type, params, _partition(region), region, account) if checked else "*"
         try:
             response._authenticate_and_authorize_action(CodePipelineIAMRequest, arn)
         except KeyError:

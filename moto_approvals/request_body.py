@@ -1,5 +1,5 @@
-"""The bound on a request body, as sent and once inflated, shared by the handler and the
-server's gateway (README, "Choices where AWS is silent")."""
+"""The bound on a request body, as sent and once inflated (README, "Choices where AWS is
+silent")."""
 
 from __future__ import annotations
 

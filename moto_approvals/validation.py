@@ -107,7 +107,7 @@ class _Facts(NamedTuple):
     enum_text: str
     pattern: re.Pattern[str] | None
     pattern_text: str
-    members: tuple[tuple[str, Shape], ...]
+    members: Mapping[str, Shape]
     required: frozenset[str]
 
 
@@ -117,7 +117,7 @@ def _facts(shape: Shape) -> _Facts:
     word = "length" if kind in _SIZED else "value" if kind in _NUMERIC else None
     enum = list(shape.enum) if kind == "string" else []
     pattern_text = str(meta["pattern"]) if kind == "string" and "pattern" in meta else ""
-    members = tuple(shape.members.items()) if kind == "structure" else ()
+    members = dict(shape.members) if kind == "structure" else {}
     return _Facts(
         kind=kind,
         accepted=_ACCEPTED_TYPES.get(kind),
@@ -218,16 +218,15 @@ class _Walker:
     def walk_structure(self, facts: _Facts, value: Mapping[str, Any], path: str) -> Any:
         required = facts.required
         kept: dict[str, Any] = {}
-        for name, member in facts.members:
+        for name, member in facts.members.items():
             item = value.get(name)
             if item is not None:
                 kept[name] = self.walk(member, item, _join(path, name))
             elif name in required:
                 self.fail(None, _join(path, name), "Member must not be null")
         if self.output:
-            known = dict(facts.members)
             for key in value:
-                if key not in known:
+                if key not in facts.members:
                     self.report(f"Unknown key at '{_join(path, _clip(key))}'")
         return kept
 
